@@ -1,0 +1,180 @@
+"""The transactional outbox: events are written in the same transaction as the change that
+caused them, published right after commit, and re-published by a relay if that failed.
+
+The table also serves as checkout's event log: order events carry `seller_id` and `seq`, unique
+together, which is what dashboards replay from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.events import IntegrationEvent
+from shared.messaging import Broker, BrokerUnavailable
+from shared.metrics import OUTBOX_PENDING
+
+log = logging.getLogger(__name__)
+RELAY_INTERVAL_S = 1.0
+RELAY_BATCH = 500
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(32), nullable=False, unique=True),
+        Column("event_type", String(64), nullable=False),
+        Column("seller_id", String(40), nullable=True),
+        Column("seq", BigInteger, nullable=True),
+        Column("body", Text, nullable=False),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        UniqueConstraint("seller_id", "seq", name="uq_outbox_seller_seq"),
+        Index("ix_outbox_unpublished", "published_at", "id"),
+    )
+
+
+class PendingEvent:
+    """An event written to the outbox in the current transaction, to publish after commit."""
+
+    __slots__ = ("body", "event_id", "event_type")
+
+    def __init__(self, event_id: str, event_type: str, body: str) -> None:
+        self.event_id = event_id
+        self.event_type = event_type
+        self.body = body
+
+
+async def add_to_outbox(session: AsyncSession, table: Table, event: IntegrationEvent) -> PendingEvent:
+    body = event.model_dump_json()
+    await session.execute(
+        insert(table).values(
+            event_id=event.id,
+            event_type=event.type,
+            seller_id=getattr(event, "seller_id", None),
+            seq=getattr(event, "seq", None),
+            body=body,
+            occurred_at=event.occurred_at,
+        )
+    )
+    return PendingEvent(event.id, event.type, body)
+
+
+class OutboxRelay:
+    """Publishes outbox rows: at once after commit (`publish_after_commit`) and, for whatever is
+    left, from a background loop in id order (so per-seller `seq` order is kept)."""
+
+    def __init__(self, maker: async_sessionmaker[AsyncSession], table: Table, broker: Broker) -> None:
+        self._maker = maker
+        self._table = table
+        self._broker = broker
+        self._wake = asyncio.Event()
+        self._in_flight: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+        broker.on_reconnect(self._on_reconnect)
+
+    async def _on_reconnect(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def publish_after_commit(self, pending: Sequence[PendingEvent]) -> None:
+        """The fast path: publish now; on failure leave the rows for the relay."""
+        published: list[str] = []
+        for item in pending:
+            self._in_flight.add(item.event_id)
+        try:
+            for item in pending:
+                await self._broker.publish_raw(item.event_type, item.event_id, item.body.encode())
+                published.append(item.event_id)
+        except BrokerUnavailable as exc:
+            log.warning("publish deferred to the outbox relay: %s", exc)
+            self._wake.set()
+        finally:
+            for item in pending:
+                self._in_flight.discard(item.event_id)
+        if published:
+            try:
+                await self._mark_published(published)
+            except Exception:
+                log.exception("could not mark events published; the relay will publish them again")
+
+    async def _mark_published(self, event_ids: Sequence[str]) -> None:
+        async with self._maker() as session, session.begin():
+            await session.execute(
+                update(self._table)
+                .where(self._table.c.event_id.in_(event_ids))
+                .values(published_at=datetime.now(UTC))
+            )
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), RELAY_INTERVAL_S)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            if not self._broker.connected:
+                continue
+            try:
+                while await self.relay_once() == RELAY_BATCH:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("outbox relay pass failed: %s", exc)
+
+    async def relay_once(self) -> int:
+        """Publish unpublished rows in id order; returns how many were found."""
+        table = self._table
+        async with self._maker() as session:
+            rows: Sequence[Any] = (
+                await session.execute(
+                    select(table.c.event_id, table.c.event_type, table.c.body)
+                    .where(table.c.published_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(RELAY_BATCH)
+                )
+            ).all()
+        OUTBOX_PENDING.set(len(rows))
+        rows = [row for row in rows if row.event_id not in self._in_flight]
+        if not rows:
+            return 0
+        published: list[str] = []
+        try:
+            for row in rows:
+                await self._broker.publish_raw(row.event_type, row.event_id, row.body.encode())
+                published.append(row.event_id)
+        finally:
+            if published:
+                await self._mark_published(published)
+        OUTBOX_PENDING.set(0)
+        return len(rows)

@@ -1,0 +1,168 @@
+"""Service defaults every service gets: /healthz, /readyz, /metrics, request ids, request
+metrics, JSON errors (never a stack trace), 503 for a database outage, and the internal-token
+check on everything but the operator endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.db import DatabaseUnavailable
+from shared.logs import request_id_var
+from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.security import INTERNAL_TOKEN_HEADER, SELLER_ID_HEADER, same_secret
+
+log = logging.getLogger(__name__)
+OPERATOR_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+RETRY_AFTER_S = "2"
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+class ServiceMiddleware:
+    """Pure ASGI: request id, request metrics and (for internal services) the internal token."""
+
+    def __init__(self, app: ASGIApp, *, service: str, internal_token: str | None) -> None:
+        self.app = app
+        self.service = service
+        self.internal_token = internal_token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        path: str = scope["path"]
+        if (
+            self.internal_token is not None
+            and path not in OPERATOR_PATHS
+            and not same_secret(headers.get(INTERNAL_TOKEN_HEADER.lower()), self.internal_token)
+        ):
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 4401})
+                return
+            response = JSONResponse({"detail": "internal endpoint"}, status_code=403)
+            await response(scope, receive, send)
+            return
+        request_id = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        if scope["type"] == "websocket":
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                request_id_var.reset(token)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            request_id_var.reset(token)
+            route = scope.get("route")
+            template = getattr(route, "path", None) or ("unmatched" if status == 404 else path)
+            if template not in OPERATOR_PATHS:
+                HTTP_REQUESTS.labels(self.service, scope["method"], template, str(status)).inc()
+                HTTP_LATENCY.labels(self.service, template).observe(time.perf_counter() - started)
+
+
+def add_service_defaults(
+    app: FastAPI,
+    *,
+    service: str,
+    readiness: Mapping[str, ReadinessCheck],
+    internal_token: str | None,
+) -> None:
+    """Operator endpoints, error handlers and middleware. `internal_token=None` for the gateway."""
+
+    @app.get("/healthz", tags=["operations"], summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Every dependency is ready")
+    async def readyz() -> JSONResponse:
+        names = list(readiness)
+        results = await asyncio.gather(*(_check(readiness[n]) for n in names))
+        states = {name: ("ok" if ok else "down") for name, ok in zip(names, results, strict=True)}
+        ready = all(results)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "service": service, "checks": states},
+            status_code=200 if ready else 503,
+            headers=None if ready else {"Retry-After": RETRY_AFTER_S},
+        )
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(ServiceMiddleware, service=service, internal_token=internal_token)
+
+
+async def _check(check: ReadinessCheck) -> bool:
+    try:
+        return await asyncio.wait_for(check(), 3)
+    except Exception:
+        return False
+
+
+def unavailable(detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return unavailable("the database is unavailable; try again shortly")
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
+        return await _database_unavailable(request, exc)
+    return await _unexpected(request, exc)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return await _database_unavailable(_request, exc)
+    log.error("unhandled error", exc_info=exc)
+    return JSONResponse({"detail": "internal error"}, status_code=500)
+
+
+def gateway_seller_id(request: Request) -> str:
+    """The seller the gateway authenticated for this request (internal services only)."""
+    seller_id = request.headers.get(SELLER_ID_HEADER)
+    if not seller_id:
+        raise HTTPException(status_code=401, detail="not authenticated")
+    return seller_id
+
+
+SellerIdDep = Annotated[str, Depends(gateway_seller_id)]
+
+
+def json_error(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
