@@ -1,0 +1,3 @@
+-- Each service owns its database.
+CREATE DATABASE catalog OWNER santhai;
+CREATE DATABASE checkout OWNER santhai;
