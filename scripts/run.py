@@ -89,8 +89,12 @@ def supervise(system: System, stopping: list[bool]) -> None:
         for proc in system.dead():
             count = failures.get(proc.name, 0)
             delay = RESTART_BACKOFF_S[min(count, len(RESTART_BACKOFF_S) - 1)]
-            print(f"santhai: {proc.name} exited ({proc.process and proc.process.returncode}); "
-                  f"restarting in {delay} s (log: {proc.log_path})", file=sys.stderr, flush=True)
+            print(
+                f"santhai: {proc.name} exited ({proc.process and proc.process.returncode}); "
+                f"restarting in {delay} s (log: {proc.log_path})",
+                file=sys.stderr,
+                flush=True,
+            )
             time.sleep(delay)
             failures[proc.name] = count + 1
             proc.start()

@@ -98,11 +98,15 @@ class ServiceProcess:
             if self.ready(path):
                 return
             if not self.alive:
-                raise RuntimeError(f"{self.name} exited with {self.process and self.process.returncode}; "
-                                   f"see {self.log_path}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process and self.process.returncode}; "
+                    f"see {self.log_path}:\n{self.log_tail()}"
+                )
             time.sleep(0.1)
-        raise TimeoutError(f"{self.name} not ready on {self.url}{path} after {timeout:.0f} s; "
-                           f"see {self.log_path}:\n{self.log_tail()}")
+        raise TimeoutError(
+            f"{self.name} not ready on {self.url}{path} after {timeout:.0f} s; "
+            f"see {self.log_path}:\n{self.log_tail()}"
+        )
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -123,8 +127,15 @@ class System:
 
     def __post_init__(self) -> None:
         base = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
-        ports = {name: int(base.get(f"{name.upper()}_PORT", default)) for name, default in
-                 (("gateway", 8000), ("catalog", 8001), ("checkout", 8002), ("notifier", 8003))}
+        ports = {
+            name: int(base.get(f"{name.upper()}_PORT", default))
+            for name, default in (
+                ("gateway", 8000),
+                ("catalog", 8001),
+                ("checkout", 8002),
+                ("notifier", 8003),
+            )
+        }
         notifier_ports = self.notifier_ports or [ports["notifier"] + i * 10 for i in range(self.notifiers)]
         base.setdefault("NOTIFIER_URLS", ",".join(f"ws://127.0.0.1:{p}" for p in notifier_ports))
         self.env = base
@@ -137,7 +148,10 @@ class System:
     def _add(self, name: str, service: str, port: int) -> None:
         env = {**self.env, f"{service.upper()}_PORT": str(port)}
         self.processes[name] = ServiceProcess(
-            name=name, module=f"services.{service}", port=port, env=env,
+            name=name,
+            module=f"services.{service}",
+            port=port,
+            env=env,
             log_path=self.log_dir / f"{name}.log",
         )
 
@@ -152,7 +166,11 @@ class System:
         for service in MIGRATED:
             result = subprocess.run(
                 [sys.executable, "-m", f"services.{service}", "migrate"],
-                cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+                cwd=ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
             if result.returncode != 0:
                 raise RuntimeError(f"migrating {service} failed:\n{result.stdout}\n{result.stderr}")

@@ -7,6 +7,7 @@ from testcontainers. If neither works, the tests fail with one line saying what 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -71,10 +72,8 @@ class Postgres:
         return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", "", ""))
 
     def drop_database(self, name: str) -> None:
-        try:
+        with contextlib.suppress(Exception):  # cleanup must not mask the test's own result
             self._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        except Exception:  # noqa: BLE001 - cleanup must not mask the test's own result
-            pass
 
 
 @dataclass
@@ -107,8 +106,11 @@ class RabbitMQ:
 
 def _rabbitmqctl(*args: str) -> None:
     if not shutil.which("rabbitmqctl"):
-        pytest.fail("rabbitmqctl not found: install RabbitMQ (apt-get install rabbitmq-server) "
-                    "or set TEST_AMQP_URL to a broker and run on a machine with Docker", pytrace=False)
+        pytest.fail(
+            "rabbitmqctl not found: install RabbitMQ (apt-get install rabbitmq-server) "
+            "or set TEST_AMQP_URL to a broker and run on a machine with Docker",
+            pytrace=False,
+        )
     result = subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         pytest.fail(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip()[:300]}", pytrace=False)
@@ -126,8 +128,11 @@ def postgres_server() -> Iterator[Postgres]:
         with PostgresContainer("postgres:16-alpine", driver=None) as container:
             yield Postgres(container.get_connection_url())
         return
-    pytest.fail(f"PostgreSQL is not reachable at {url}: start it (pg_ctlcluster 15 main start) "
-                "or set TEST_POSTGRES_URL", pytrace=False)
+    pytest.fail(
+        f"PostgreSQL is not reachable at {url}: start it (pg_ctlcluster 15 main start) "
+        "or set TEST_POSTGRES_URL",
+        pytrace=False,
+    )
 
 
 @contextmanager
@@ -144,5 +149,7 @@ def rabbitmq_server() -> Iterator[RabbitMQ]:
             host = container.get_container_host_ip()
             yield RabbitMQ(f"amqp://guest:guest@{host}:{port}/", container=container)
         return
-    pytest.fail(f"RabbitMQ is not reachable at {url}: start it (rabbitmq-server -detached) "
-                "or set TEST_AMQP_URL", pytrace=False)
+    pytest.fail(
+        f"RabbitMQ is not reachable at {url}: start it (rabbitmq-server -detached) or set TEST_AMQP_URL",
+        pytrace=False,
+    )

@@ -19,8 +19,13 @@ PRODUCTS = [
         "name": "Masala Dosa",
         "price_cents": 850,
         "custom_fields": [
-            {"key": "spice", "label": "Spice level", "type": "select", "required": True,
-             "options": ["Mild", "Medium", "Hot"]},
+            {
+                "key": "spice",
+                "label": "Spice level",
+                "type": "select",
+                "required": True,
+                "options": ["Mild", "Medium", "Hot"],
+            },
             {"key": "extra_chutney", "label": "Extra chutney", "type": "checkbox"},
         ],
     },
@@ -28,8 +33,13 @@ PRODUCTS = [
         "name": "Birthday Cake",
         "price_cents": 3200,
         "custom_fields": [
-            {"key": "message", "label": "Message on the cake", "type": "text", "required": True,
-             "max_length": 40},
+            {
+                "key": "message",
+                "label": "Message on the cake",
+                "type": "text",
+                "required": True,
+                "max_length": 40,
+            },
             {"key": "candles", "label": "Candles", "type": "number", "min": 0, "max": 99},
         ],
     },
@@ -40,13 +50,21 @@ def order_body(products: list[dict[str, Any]], name: str = "Asha") -> dict[str, 
     dosa, cake = products
     return {
         "customer": {"name": name, "phone": "+1 555 0100"},
-        "delivery_address": {"line1": "12 Main St", "line2": "Apt 4", "city": "Springfield",
-                             "postal_code": "12345", "instructions": "Ring twice"},
+        "delivery_address": {
+            "line1": "12 Main St",
+            "line2": "Apt 4",
+            "city": "Springfield",
+            "postal_code": "12345",
+            "instructions": "Ring twice",
+        },
         "payment_method": "cod",
         "items": [
             {"product_id": dosa["id"], "quantity": 2, "custom_fields": {"spice": "Hot"}},
-            {"product_id": cake["id"], "quantity": 1,
-             "custom_fields": {"message": "Happy birthday <Ravi> & co", "candles": 7}},
+            {
+                "product_id": cake["id"],
+                "quantity": 1,
+                "custom_fields": {"message": "Happy birthday <Ravi> & co", "candles": 7},
+            },
         ],
     }
 
@@ -74,12 +92,14 @@ class Seller:
 
     async def place_order(self, key: str | None = None, name: str = "Asha") -> httpx.Response:
         headers = {"Idempotency-Key": key} if key else {}
-        return await self.api.post(f"/api/storefronts/{self.slug}/orders",
-                                   json=order_body(self.products, name), headers=headers)
+        return await self.api.post(
+            f"/api/storefronts/{self.slug}/orders", json=order_body(self.products, name), headers=headers
+        )
 
     async def set_status(self, order_id: str, status: str, **extra: Any) -> httpx.Response:
-        return await self.api.post(f"/api/seller/orders/{order_id}/status",
-                                   json={"status": status, **extra}, headers=self.auth)
+        return await self.api.post(
+            f"/api/seller/orders/{order_id}/status", json={"status": status, **extra}, headers=self.auth
+        )
 
     async def head_seq(self) -> int:
         response = await self.api.get("/api/seller/orders", params={"limit": 1}, headers=self.auth)
@@ -89,16 +109,21 @@ class Seller:
 
 async def new_seller(api: httpx.AsyncClient, *, realtime: bool = True) -> Seller:
     suffix = uuid.uuid4().hex[:8]
-    response = await api.post("/api/auth/signup", json={
-        "email": f"seller-{suffix}@example.com", "password": "correct horse battery",
-        "business_name": f"Dosa Corner {suffix}",
-    })
+    response = await api.post(
+        "/api/auth/signup",
+        json={
+            "email": f"seller-{suffix}@example.com",
+            "password": "correct horse battery",
+            "business_name": f"Dosa Corner {suffix}",
+        },
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     seller = Seller(api=api, token=body["access_token"], seller=body["seller"])
     if realtime:
-        await seller.patch(realtime_enabled=True, payment_methods=["cod", "zelle"],
-                           zelle_handle="pay@dosa.example")
+        await seller.patch(
+            realtime_enabled=True, payment_methods=["cod", "zelle"], zelle_handle="pay@dosa.example"
+        )
     for product in PRODUCTS:
         created = await api.post("/api/seller/products", json=product, headers=seller.auth)
         assert created.status_code == 201, created.text
@@ -151,7 +176,9 @@ class Socket:
         await self.connection.close()
 
 
-async def seller_socket(gateway_url: str, seller: Seller, last_seq: int | None = None) -> tuple[Socket, dict[str, Any]]:
+async def seller_socket(
+    gateway_url: str, seller: Seller, last_seq: int | None = None
+) -> tuple[Socket, dict[str, Any]]:
     socket = await Socket.open(gateway_url, "/ws/seller")
     frame: dict[str, Any] = {"type": "subscribe", "token": seller.token}
     if last_seq is not None:

@@ -11,9 +11,22 @@ from scripts.system import System
 from tests.e2e.client import Socket, new_seller, order_body, seller_socket
 
 ORDER_FIELDS = {
-    "id", "seller_id", "token_number", "status", "payment_method", "payment_status",
-    "payment_received_at", "customer", "delivery_address", "items", "total_cents", "currency",
-    "created_at", "updated_at", "version", "history",
+    "id",
+    "seller_id",
+    "token_number",
+    "status",
+    "payment_method",
+    "payment_status",
+    "payment_received_at",
+    "customer",
+    "delivery_address",
+    "items",
+    "total_cents",
+    "currency",
+    "created_at",
+    "updated_at",
+    "version",
+    "history",
 }
 
 
@@ -61,8 +74,9 @@ async def test_an_order_reaches_every_dashboard_and_changes_reach_the_customer(
         event = await socket.recv(timeout=2)
         assert (event["type"], event["seq"], event["order"]["version"]) == ("order.updated", 2, 2)
 
-    paid = await api.post(f"/api/seller/orders/{order_id}/payment", json={"status": "received"},
-                          headers=seller.auth)
+    paid = await api.post(
+        f"/api/seller/orders/{order_id}/payment", json={"status": "received"}, headers=seller.auth
+    )
     assert paid.status_code == 200 and paid.json()["payment_status"] == "received"
     update = await tracking.recv(timeout=2)
     assert update["order"]["payment_status"] == "received" and update["order"]["version"] == 3
@@ -87,7 +101,9 @@ async def test_fifty_concurrent_checkouts_get_gapless_seq_and_distinct_tokens(
     assert await seller.head_seq() == 50
 
 
-async def test_twenty_concurrent_posts_with_one_key_make_one_order(system: System, api: httpx.AsyncClient) -> None:
+async def test_twenty_concurrent_posts_with_one_key_make_one_order(
+    system: System, api: httpx.AsyncClient
+) -> None:
     seller = await new_seller(api)
     responses = await asyncio.gather(*(seller.place_order(key="retry-me-123") for _ in range(20)))
     statuses = sorted(r.status_code for r in responses)
@@ -97,13 +113,17 @@ async def test_twenty_concurrent_posts_with_one_key_make_one_order(system: Syste
     listed = await api.get("/api/seller/orders", headers=seller.auth)
     assert len(listed.json()["orders"]) == 1 and listed.json()["head_seq"] == 1
 
-    different = await api.post(f"/api/storefronts/{seller.slug}/orders",
-                               json=order_body(seller.products, name="Someone else"),
-                               headers={"Idempotency-Key": "retry-me-123"})
+    different = await api.post(
+        f"/api/storefronts/{seller.slug}/orders",
+        json=order_body(seller.products, name="Someone else"),
+        headers={"Idempotency-Key": "retry-me-123"},
+    )
     assert different.status_code == 422
 
 
-async def test_realtime_disabled_is_refused_then_flows_once_enabled(system: System, api: httpx.AsyncClient) -> None:
+async def test_realtime_disabled_is_refused_then_flows_once_enabled(
+    system: System, api: httpx.AsyncClient
+) -> None:
     seller = await new_seller(api, realtime=False)
     socket = await Socket.open(system.gateway_url, "/ws/seller")
     await socket.send({"type": "subscribe", "token": seller.token})

@@ -18,11 +18,15 @@ MISSED = 20
 
 async def place_many(seller: object, count: int) -> list[str]:
     responses = await asyncio.gather(*(seller.place_order(name=f"Guest {i}") for i in range(count)))  # type: ignore[attr-defined]
-    assert [r.status_code for r in responses] == [201] * count, [r.text for r in responses if r.status_code != 201]
+    assert [r.status_code for r in responses] == [201] * count, [
+        r.text for r in responses if r.status_code != 201
+    ]
     return [r.json()["order"]["id"] for r in responses]
 
 
-async def assert_replay_of_missed(system: System, seller: object, last_seq: int, order_ids: list[str]) -> None:
+async def assert_replay_of_missed(
+    system: System, seller: object, last_seq: int, order_ids: list[str]
+) -> None:
     socket, subscribed = await seller_socket(system.gateway_url, seller, last_seq=last_seq)  # type: ignore[arg-type]
     assert subscribed["head_seq"] == last_seq + len(order_ids)
     events = await socket.recv_events(len(order_ids))

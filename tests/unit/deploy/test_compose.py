@@ -21,7 +21,11 @@ def compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in SECRETS}
     return subprocess.run(
         ["docker-compose", "-f", str(DEPLOY / "docker-compose.yml"), "config"],
-        env={**clean, **env}, capture_output=True, text=True, timeout=60, cwd=DEPLOY,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=DEPLOY,
     )
 
 
@@ -35,7 +39,9 @@ def config() -> dict[str, Any]:
 
 def test_compose_file_is_valid_and_has_every_part(config: dict[str, Any]) -> None:
     services = config["services"]
-    assert {"postgres", "rabbitmq", "catalog", "checkout", "notifier", "gateway", "prometheus"} <= set(services)
+    assert {"postgres", "rabbitmq", "catalog", "checkout", "notifier", "gateway", "prometheus"} <= set(
+        services
+    )
 
 
 def test_secrets_are_required_from_the_environment() -> None:
@@ -67,5 +73,7 @@ def test_services_wait_for_healthy_dependencies(config: dict[str, Any]) -> None:
 
 def test_prometheus_scrapes_all_four_services() -> None:
     prometheus = yaml.safe_load((DEPLOY / "prometheus.yml").read_text())
-    targets = {t for job in prometheus["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]}
+    targets = {
+        t for job in prometheus["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]
+    }
     assert targets == {"gateway:8000", "catalog:8001", "checkout:8002", "notifier:8003"}
