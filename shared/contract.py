@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
@@ -30,47 +31,36 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return value
 
 
-def _line(value: str) -> str:
-    return clean_text(value)
-
-
-def _multiline(value: str) -> str:
-    return clean_text(value, multiline=True)
-
-
-def _required(value: str) -> str:
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-def text(max_length: int, *, required: bool = False, multiline: bool = False) -> Any:
-    """An annotated str type: trimmed, no control characters, at most `max_length` characters."""
-    validators: list[Any] = [AfterValidator(_multiline if multiline else _line)]
-    if required:
-        validators.append(AfterValidator(_required))
-    validators.append(AfterValidator(_max_len(max_length)))
-    return Annotated[str, *validators]
-
-
-def _max_len(limit: int) -> Any:
+def _text_rule(max_length: int, *, required: bool, multiline: bool) -> Callable[[str], str]:
     def check(value: str) -> str:
-        if len(value) > limit:
-            raise ValueError(f"must be at most {limit} characters")
+        value = clean_text(value, multiline=multiline)
+        if required and not value:
+            raise ValueError("must not be empty")
+        if len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters")
         return value
 
     return check
 
 
-PersonName = text(100, required=True)
-BusinessName = text(100, required=True)
-Phone = text(30, required=True)
-AddressLine = text(200)
-RequiredAddressLine = text(200, required=True)
-PostalCode = text(20)
-Instructions = text(500, multiline=True)
-ProductName = text(120, required=True)
-Description = text(2000, multiline=True)
+def text_rule(max_length: int, *, required: bool = False, multiline: bool = False) -> AfterValidator:
+    """Trimmed, no control characters, at most `max_length` characters (and non-empty if required)."""
+    return AfterValidator(_text_rule(max_length, required=required, multiline=multiline))
+
+
+PersonName = Annotated[str, text_rule(100, required=True)]
+BusinessName = Annotated[str, text_rule(100, required=True)]
+Phone = Annotated[str, text_rule(30, required=True)]
+OptionalPhone = Annotated[str, text_rule(30)]
+AddressLine = Annotated[str, text_rule(200)]
+RequiredAddressLine = Annotated[str, text_rule(200, required=True)]
+PostalCode = Annotated[str, text_rule(20)]
+Instructions = Annotated[str, text_rule(500, multiline=True)]
+ProductName = Annotated[str, text_rule(120, required=True)]
+Description = Annotated[str, text_rule(2000, multiline=True)]
+Label = Annotated[str, text_rule(100, required=True)]
+Reason = Annotated[str, text_rule(500, multiline=True)]
+ZelleHandle = Annotated[str, text_rule(100)]
 SLUG_PATTERN = r"^[a-z0-9-]{3,40}$"
 FIELD_KEY_PATTERN = r"^[a-z0-9_]{1,40}$"
 PHONE_DIGITS = re.compile(r"\d")
@@ -97,11 +87,11 @@ class ContractModel(BaseModel):
 
 
 class SignupIn(ContractModel):
-    email: Annotated[str, AfterValidator(_line)] = Field(max_length=254)
+    email: Annotated[str, text_rule(254, required=True)]
     password: str = Field(min_length=8, max_length=256)
     business_name: BusinessName
     slug: str | None = Field(default=None, pattern=SLUG_PATTERN)
-    phone: Annotated[str, AfterValidator(_line), AfterValidator(_max_len(30))] | None = None
+    phone: OptionalPhone | None = None
 
     @model_validator(mode="after")
     def _email_shape(self) -> SignupIn:
@@ -145,11 +135,11 @@ class SellerPatch(ContractModel):
     model_config = ConfigDict(extra="forbid")
 
     business_name: BusinessName | None = None
-    phone: Annotated[str, AfterValidator(_line), AfterValidator(_max_len(30))] | None = None
+    phone: OptionalPhone | None = None
     realtime_enabled: StrictBool | None = None
     accepting_orders: StrictBool | None = None
     payment_methods: list[PaymentMethod] | None = Field(default=None, min_length=1)
-    zelle_handle: Annotated[str, AfterValidator(_line), AfterValidator(_max_len(100))] | None = None
+    zelle_handle: ZelleHandle | None = None
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     timezone: str | None = Field(default=None, max_length=64)
 
@@ -161,10 +151,10 @@ class CustomField(ContractModel):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(pattern=FIELD_KEY_PATTERN)
-    label: text(100, required=True)  # type: ignore[valid-type]
+    label: Label
     type: FieldType
     required: StrictBool = False
-    options: list[text(100, required=True)] | None = None  # type: ignore[valid-type]
+    options: list[Label] | None = None
     max_length: int | None = Field(default=None, ge=1, le=2000)
     min: float | None = None
     max: float | None = None
@@ -363,7 +353,7 @@ class OrderList(ContractModel):
 
 class StatusChangeIn(ContractModel):
     status: OrderStatus
-    reason: text(500, multiline=True) | None = None  # type: ignore[valid-type]
+    reason: Reason | None = None
     expected_version: int | None = Field(default=None, strict=True)
 
 

@@ -89,7 +89,7 @@ class Broker:
                 delay = min(delay * 2, 5.0)
         self._connection = connection
         connection.reconnect_callbacks.add(self._on_reconnect)
-        self._channel = await connection.channel(publisher_confirms=True)  # type: ignore[assignment]
+        self._channel = await connection.channel(publisher_confirms=True)
         await self._declare_topology()
         for start_consumer in self._consumers:
             await start_consumer()
