@@ -181,11 +181,13 @@ class System:
         for proc in self.processes.values():
             proc.wait_ready(timeout)
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 12) -> None:
+        """SIGTERM everything at once, then kill whatever has not exited after `grace` s."""
         for proc in reversed(list(self.processes.values())):
             proc.signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
         for proc in self.processes.values():
-            proc.stop(timeout=10)
+            proc.stop(timeout=max(0.1, deadline - time.monotonic()))
 
     def dead(self) -> list[ServiceProcess]:
         return [proc for proc in self.processes.values() if proc.process is not None and not proc.alive]

@@ -1,1 +1,2 @@
-"""Code every Santhai service uses: settings, contract models, events, messaging, database, service defaults."""
+"""Code every Santhai service uses: settings, contract models, events, messaging, database,
+service defaults."""

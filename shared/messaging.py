@@ -124,7 +124,7 @@ class Broker:
         conn = self._connection
         return conn is not None and not conn.is_closed and conn.connected.is_set()
 
-    async def wait_connected(self, timeout: float) -> bool:
+    async def wait_connected(self, timeout: float) -> bool:  # noqa: ASYNC109 - a deadline, not a cancel
         try:
             await asyncio.wait_for(self._ready.wait(), timeout)
         except TimeoutError:
@@ -162,7 +162,7 @@ class Broker:
             await self._exchange.publish(
                 message, routing_key=routing_key, mandatory=False, timeout=PUBLISH_TIMEOUT_S
             )
-        except (aio_pika.exceptions.AMQPError, asyncio.TimeoutError, RuntimeError, OSError) as exc:
+        except (TimeoutError, aio_pika.exceptions.AMQPError, RuntimeError, OSError) as exc:
             raise BrokerUnavailable(str(exc) or type(exc).__name__) from exc
         EVENTS_PUBLISHED.labels(event_type=routing_key).inc()
 
@@ -188,7 +188,9 @@ class Broker:
             assert self._connection is not None
             channel = await self._connection.channel()
             await channel.set_qos(prefetch_count=prefetch)
-            exchange = await channel.declare_exchange(EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+            exchange = await channel.declare_exchange(
+                EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+            )
             arguments = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
             if queue is None:
                 name = f"{self._service}.{uuid.uuid4().hex[:12]}"

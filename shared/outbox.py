@@ -8,8 +8,9 @@ together, which is what dashboards replay from.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,8 +93,22 @@ class OutboxRelay:
         self._broker = broker
         self._wake = asyncio.Event()
         self._in_flight: set[str] = set()
+        self._held: set[str] = set()
+        self._released_during_pass: set[str] = set()
         self._task: asyncio.Task[None] | None = None
         broker.on_reconnect(self._on_reconnect)
+
+    def hold(self, event_ids: Iterable[str]) -> None:
+        """Keep the background relay off these events (rows it may already see committed) until
+        `release`: their writer will publish them itself, in an order of its own, and mark them."""
+        self._held.update(event_ids)
+
+    def release(self, event_ids: Iterable[str]) -> None:
+        """Hand held events back to the relay (whatever of them is still unpublished)."""
+        released = set(event_ids)
+        self._held.difference_update(released)
+        # A relay pass under way may have read these rows before their writer marked them.
+        self._released_during_pass.update(released)
 
     async def _on_reconnect(self) -> None:
         self._wake.set()
@@ -137,10 +152,8 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), RELAY_INTERVAL_S)
-            except TimeoutError:
-                pass
             self._wake.clear()
             if not self._broker.connected:
                 continue
@@ -155,6 +168,7 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish unpublished rows in id order; returns how many were found."""
         table = self._table
+        self._released_during_pass.clear()
         async with self._maker() as session:
             rows: Sequence[Any] = (
                 await session.execute(
@@ -165,7 +179,8 @@ class OutboxRelay:
                 )
             ).all()
         OUTBOX_PENDING.set(len(rows))
-        rows = [row for row in rows if row.event_id not in self._in_flight]
+        skip = self._in_flight | self._held | self._released_during_pass
+        rows = [row for row in rows if row.event_id not in skip]
         if not rows:
             return 0
         published: list[str] = []

@@ -28,6 +28,7 @@ OPERATOR_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 RETRY_AFTER_S = "2"
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+ReadyzEndpoint = Callable[[], Awaitable[Response]]
 
 
 class ServiceMiddleware:
@@ -91,24 +92,24 @@ def add_service_defaults(
     service: str,
     readiness: Mapping[str, ReadinessCheck],
     internal_token: str | None,
+    readyz: ReadyzEndpoint | None = None,
 ) -> None:
-    """Operator endpoints, error handlers and middleware. `internal_token=None` for the gateway."""
+    """Operator endpoints, error handlers and middleware. `internal_token=None` for the gateway.
+
+    `readyz`, when given, answers `/readyz` instead of the generic check of `readiness` (the
+    gateway reports the readiness of the services behind it).
+    """
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="Every dependency is ready")
-    async def readyz() -> JSONResponse:
-        names = list(readiness)
-        results = await asyncio.gather(*(_check(readiness[n]) for n in names))
-        states = {name: ("ok" if ok else "down") for name, ok in zip(names, results, strict=True)}
-        ready = all(results)
-        return JSONResponse(
-            {"status": "ok" if ready else "unavailable", "service": service, "checks": states},
-            status_code=200 if ready else 503,
-            headers=None if ready else {"Retry-After": RETRY_AFTER_S},
+    if readyz is not None:
+        app.add_api_route(
+            "/readyz", readyz, methods=["GET"], tags=["operations"], summary="Every dependency is ready"
         )
+    else:
+        _add_generic_readyz(app, service, readiness)
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def metrics() -> Response:
@@ -121,6 +122,20 @@ def add_service_defaults(
     app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(ServiceMiddleware, service=service, internal_token=internal_token)
+
+
+def _add_generic_readyz(app: FastAPI, service: str, readiness: Mapping[str, ReadinessCheck]) -> None:
+    @app.get("/readyz", tags=["operations"], summary="Every dependency is ready")
+    async def readyz() -> JSONResponse:
+        names = list(readiness)
+        results = await asyncio.gather(*(_check(readiness[n]) for n in names))
+        states = {name: ("ok" if ok else "down") for name, ok in zip(names, results, strict=True)}
+        ready = all(results)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "service": service, "checks": states},
+            status_code=200 if ready else 503,
+            headers=None if ready else {"Retry-After": RETRY_AFTER_S},
+        )
 
 
 async def _check(check: ReadinessCheck) -> bool:

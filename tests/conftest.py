@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from scripts.system import System
+from scripts.system import MIGRATED, ROOT, System
 from tests.infra import RUN_ID, Postgres, RabbitMQ, free_port, postgres_server, rabbitmq_server
 
 
@@ -24,9 +27,45 @@ def rabbitmq() -> Iterator[RabbitMQ]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def run_vhost(rabbitmq: RabbitMQ) -> Iterator[str]:
+    """This test run's own RabbitMQ vhost; returns its AMQP URL."""
+    name = f"santhai-{RUN_ID}"
+    url = rabbitmq.create_vhost(name)
+    yield url
+    rabbitmq.delete_vhost(name)
+
+
+@pytest.fixture(scope="session")
+def database_templates(postgres: Postgres) -> Iterator[dict[str, str]]:
+    """Catalog and checkout databases migrated once per run with the services' own migrate
+    command; every test's databases are copies of them (CREATE DATABASE … TEMPLATE)."""
+    names = {service: f"santhai_{RUN_ID}_template_{service}" for service in MIGRATED}
+    env = {**os.environ}
+    for service, name in names.items():
+        env[f"{service.upper()}_DATABASE_URL"] = postgres.create_database(name)
+    migrations = [
+        subprocess.Popen(
+            [sys.executable, "-m", f"services.{service}", "migrate"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for service in MIGRATED
+    ]
+    for service, process in zip(MIGRATED, migrations, strict=True):
+        output, _ = process.communicate(timeout=180)
+        if process.returncode != 0:
+            pytest.fail(f"migrating the {service} database failed:\n{output.decode(errors='replace')}")
+    yield names
+    for name in names.values():
+        postgres.drop_database(name)
+
+
 @dataclass
 class Backing:
-    """A fresh catalog database, checkout database and vhost."""
+    """A fresh, migrated catalog database and checkout database, and the run's vhost."""
 
     catalog_database_url: str
     checkout_database_url: str
@@ -44,24 +83,25 @@ _counter = iter(range(1_000_000))
 
 
 @pytest.fixture
-def make_backing(postgres: Postgres, rabbitmq: RabbitMQ) -> Iterator[object]:
-    """A factory of fresh databases + vhost, dropped when the test ends."""
+def make_backing(postgres: Postgres, run_vhost: str, database_templates: dict[str, str]) -> Iterator[object]:
+    """A factory of fresh migrated databases (dropped when the test ends) on the run's vhost."""
     made: list[str] = []
 
     def make() -> Backing:
         name = f"santhai_{RUN_ID}_{next(_counter)}"
         made.append(name)
         return Backing(
-            catalog_database_url=postgres.create_database(f"{name}_catalog"),
-            checkout_database_url=postgres.create_database(f"{name}_checkout"),
-            amqp_url=rabbitmq.create_vhost(name),
+            catalog_database_url=postgres.create_database(f"{name}_catalog", database_templates["catalog"]),
+            checkout_database_url=postgres.create_database(
+                f"{name}_checkout", database_templates["checkout"]
+            ),
+            amqp_url=run_vhost,
         )
 
     yield make
     for name in made:
         postgres.drop_database(f"{name}_catalog")
         postgres.drop_database(f"{name}_checkout")
-        rabbitmq.delete_vhost(name)
 
 
 @pytest.fixture
@@ -100,13 +140,12 @@ def make_system(make_backing: object, request: pytest.FixtureRequest) -> Iterato
             notifier_ports=[int(ports["NOTIFIER_PORT"]), *extra_ports],
         )
         systems.append(system)
-        system.migrate()
-        system.start()
+        system.start()  # the databases are copies of migrated templates
         return system
 
     yield make
     for system in systems:
-        system.stop()
+        system.stop(grace=3)
 
 
 @pytest.fixture

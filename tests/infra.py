@@ -7,6 +7,7 @@ from testcontainers. If neither works, the tests fail with one line saying what 
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import shutil
@@ -62,12 +63,17 @@ class Postgres:
             finally:
                 await conn.close()
 
-        asyncio.run(run())
+        # A thread of its own, so this also works when called from inside a running event loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run()).result()
 
-    def create_database(self, name: str) -> str:
-        """Create database `name`; returns its SQLAlchemy asyncpg URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create database `name` (a copy of `template` if given); returns its asyncpg URL."""
         self._psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self._psql(f'CREATE DATABASE "{name}"')
+        self._psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return self.url_of(name)
+
+    def url_of(self, name: str) -> str:
         parts = urlsplit(self.admin_url)
         return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{name}", "", ""))
 

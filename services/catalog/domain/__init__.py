@@ -1,0 +1,1 @@
+"""The catalog's rules, free of I/O."""

@@ -1,0 +1,1 @@
+"""The catalog's events: what it tells other services through its outbox."""

@@ -1,0 +1,1 @@
+"""Checkout: places orders, keeps their status and payment, and logs every order event."""

@@ -1,0 +1,121 @@
+"""Placing an order from a storefront, and the customer's view of it."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from services.checkout.api.deps import RuntimeDep
+from services.checkout.api.errors import IDEMPOTENCY_HEADER
+from services.checkout.db import transactions
+from services.checkout.db.idempotency import find_repeat
+from services.checkout.db.orders import get_order
+from services.checkout.db.transactions import IdempotencyKey, OrderNotFound, Placed, Placement
+from services.checkout.domain.checkout import check_checkout
+from services.checkout.domain.idempotency import KEY_PATTERN, request_hash
+from services.checkout.domain.records import OrderRecord
+from services.checkout.runtime import Runtime
+from shared.contract import CheckoutIn, CheckoutOut, CustomerOrder, ErrorOut
+from shared.metrics import ORDERS_PLACED
+
+router = APIRouter(tags=["storefront"])
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias=IDEMPOTENCY_HEADER,
+        pattern=KEY_PATTERN,
+        description="1 to 255 printable ASCII characters; a repeat with a JSON-equal body answers 200 "
+        "with the same order",
+    ),
+]
+
+
+@router.post(
+    "/api/storefronts/{slug}/orders",
+    status_code=201,
+    response_model=CheckoutOut,
+    summary="Place an order",
+    responses={
+        200: {
+            "model": CheckoutOut,
+            "description": "A repeat of an earlier request with the same Idempotency-Key",
+        },
+        404: {"model": ErrorOut, "description": "Unknown storefront"},
+        409: {"model": ErrorOut, "description": "The store is not accepting orders"},
+        503: {"model": ErrorOut, "description": "The catalog or the database is unavailable"},
+    },
+)
+async def place_order(
+    slug: str,
+    checkout: CheckoutIn,
+    request: Request,
+    runtime: RuntimeDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = IdempotencyKey(idempotency_key, request_hash(await request.json()))
+        # Before anything else, so a repeat is answered even when the store has closed since.
+        async with runtime.maker() as session:
+            earlier = await find_repeat(session, slug, idempotency.key, idempotency.request_hash)
+        if earlier is not None:
+            return _checkout_answer(earlier, status_code=200)
+    context = await runtime.catalog.checkout_context(slug)
+    cart = check_checkout(checkout, context)
+    placed = await _place(runtime, Placement(slug, checkout, context, cart, idempotency))
+    if placed.repeated:
+        return _checkout_answer(placed.record, status_code=200)
+    ORDERS_PLACED.inc()
+    return _checkout_answer(placed.record, status_code=201)
+
+
+async def _place(runtime: Runtime, placement: Placement) -> Placed:
+    try:
+        return await runtime.publisher.commit_then_publish(
+            runtime.maker,
+            placement.context.seller.id,
+            lambda session: transactions.place_order(session, placement),
+        )
+    except IntegrityError:
+        # The backstop for a concurrent request with the same key that got past the check
+        # under the lock: the unique key refused our row, so answer as a repeat.
+        key = placement.idempotency
+        if key is None:
+            raise
+        async with runtime.maker() as session:
+            earlier = await find_repeat(session, placement.slug, key.key, key.request_hash)
+        if earlier is None:
+            raise
+        return Placed(earlier, repeated=True, event=None)
+
+
+def _checkout_answer(record: OrderRecord, *, status_code: int) -> JSONResponse:
+    body: dict[str, Any] = {
+        "order": record.customer_json(),
+        "customer_key": record.customer_key,
+        "tracking_url": f"/o/{record.order.id}?key={record.customer_key}",
+    }
+    return JSONResponse(body, status_code=status_code)
+
+
+@router.get(
+    "/api/orders/{order_id}",
+    response_model=CustomerOrder,
+    summary="The customer's view of an order",
+    responses={404: {"model": ErrorOut, "description": "Unknown order, or a wrong or missing key"}},
+)
+async def track_order(
+    order_id: str,
+    runtime: RuntimeDep,
+    key: Annotated[str | None, Query(description="the customer_key")] = None,
+) -> JSONResponse:
+    async with runtime.maker() as session:
+        record = await get_order(session, order_id)
+    if record is None or key is None or not hmac.compare_digest(record.customer_key.encode(), key.encode()):
+        raise OrderNotFound(order_id)
+    return JSONResponse(record.customer_json())

@@ -1,0 +1,66 @@
+"""The per-seller counter row: event `seq` and the business day's order count, under a lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Executable, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.checkout.db.tables import seller_counters
+from services.checkout.domain.tokens import DayCount
+
+
+@dataclass(frozen=True)
+class Counter:
+    last_seq: int
+    day: DayCount | None
+
+
+async def lock_counter(session: AsyncSession, seller_id: str) -> Counter:
+    """The seller's counter, locked until the transaction ends (created at zero if new)."""
+    await session.execute(_insert_if_missing(session, seller_id))
+    counter = await lock_existing_counter(session, seller_id)
+    assert counter is not None
+    return counter
+
+
+async def lock_existing_counter(session: AsyncSession, seller_id: str) -> Counter | None:
+    """The seller's counter, locked until the transaction ends; None for a seller without one.
+
+    PostgreSQL: `SELECT … FOR UPDATE` on the row. SQLite: the engine's `BEGIN IMMEDIATE`
+    already holds the database's write lock, and `FOR UPDATE` is not rendered."""
+    row = (
+        await session.execute(
+            select(seller_counters).where(seller_counters.c.seller_id == seller_id).with_for_update()
+        )
+    ).first()
+    if row is None:
+        return None
+    day = DayCount(row.business_day, row.day_orders) if row.business_day is not None else None
+    return Counter(last_seq=row.last_seq, day=day)
+
+
+def _insert_if_missing(session: AsyncSession, seller_id: str) -> Executable:
+    values = {"seller_id": seller_id, "last_seq": 0, "business_day": None, "day_orders": 0}
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(seller_counters).values(values).on_conflict_do_nothing()
+    return sqlite.insert(seller_counters).values(values).on_conflict_do_nothing()
+
+
+async def save_counter(session: AsyncSession, seller_id: str, counter: Counter) -> None:
+    values: dict[str, object] = {"last_seq": counter.last_seq}
+    if counter.day is not None:
+        values.update(business_day=counter.day.day, day_orders=counter.day.orders)
+    await session.execute(
+        update(seller_counters).where(seller_counters.c.seller_id == seller_id).values(**values)
+    )
+
+
+async def head_seq(session: AsyncSession, seller_id: str) -> int:
+    """The seller's last event `seq` (0 before the first)."""
+    value = await session.scalar(
+        select(seller_counters.c.last_seq).where(seller_counters.c.seller_id == seller_id)
+    )
+    return int(value or 0)

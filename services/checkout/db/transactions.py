@@ -1,0 +1,146 @@
+"""The transactions that change orders. Each one locks the seller's counter row first, makes
+its change, writes exactly one event with the seller's next seq to the outbox, and leaves the
+commit to its caller (`OrderedPublisher.commit_then_publish`)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.checkout.db.counters import Counter, lock_counter, lock_existing_counter, save_counter
+from services.checkout.db.idempotency import find_repeat, store_key
+from services.checkout.db.orders import get_order, insert_order, save_change
+from services.checkout.db.tables import outbox
+from services.checkout.domain import transitions
+from services.checkout.domain.checkout import new_order
+from services.checkout.domain.context import CheckoutContext
+from services.checkout.domain.pricing import PricedCart
+from services.checkout.domain.records import OrderRecord
+from services.checkout.domain.tokens import business_day, next_day_count, token_label
+from services.checkout.events import order_events
+from services.checkout.events.publisher import NewEvent
+from shared.contract import CheckoutIn, PaymentChangeIn, SellerContact, StatusChangeIn
+from shared.events import OrderEvent, utcnow
+from shared.outbox import add_to_outbox
+
+CUSTOMER_KEY_BYTES = 24  # 192 bits
+
+
+class OrderNotFound(Exception):
+    """No such order for this seller (404)."""
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A checkout that passed every rule, ready to become an order."""
+
+    slug: str
+    checkout: CheckoutIn
+    context: CheckoutContext
+    cart: PricedCart
+    idempotency: IdempotencyKey | None
+
+
+@dataclass(frozen=True)
+class Placed:
+    record: OrderRecord
+    repeated: bool  # the idempotency key had placed this order already
+    event: NewEvent | None
+
+
+@dataclass(frozen=True)
+class Changed:
+    record: OrderRecord
+    event: NewEvent | None
+
+
+async def place_order(session: AsyncSession, placement: Placement) -> Placed:
+    seller = placement.context.seller
+    counter = await lock_counter(session, seller.id)
+    if placement.idempotency is not None:
+        # Checked again under the lock: a concurrent request with the key may have committed.
+        key = placement.idempotency
+        repeat = await find_repeat(session, placement.slug, key.key, key.request_hash)
+        if repeat is not None:
+            return Placed(repeat, repeated=True, event=None)
+    now = utcnow()
+    day = next_day_count(counter.day, business_day(now, seller.timezone))
+    order = new_order(
+        order_id=uuid.uuid4().hex,
+        seller_id=seller.id,
+        token_number=token_label(day.orders),
+        checkout=placement.checkout,
+        cart=placement.cart,
+        currency=seller.currency,
+        now=now,
+    )
+    record = OrderRecord(
+        order=order,
+        seller_contact=SellerContact(business_name=seller.business_name, phone=seller.phone),
+        zelle_handle=seller.zelle_handle,
+        customer_key=secrets.token_urlsafe(CUSTOMER_KEY_BYTES),
+        storefront_slug=placement.slug,
+    )
+    await insert_order(session, record, day.day)
+    if placement.idempotency is not None:
+        key = placement.idempotency
+        await store_key(session, placement.slug, key.key, key.request_hash, order.id, now)
+    seq = counter.last_seq + 1
+    event = order_events.order_placed(record, seq)
+    return Placed(record, repeated=False, event=await _log_event(session, Counter(seq, day), event))
+
+
+async def change_status(
+    session: AsyncSession, seller_id: str, order_id: str, change: StatusChangeIn
+) -> Changed:
+    counter, record = await _locked_order(session, seller_id, order_id)
+    order = transitions.change_status(
+        record.order,
+        change.status,
+        reason=change.reason,
+        expected_version=change.expected_version,
+        now=utcnow(),
+    )
+    changed = record.with_order(order)
+    seq = counter.last_seq + 1
+    await save_change(session, order)
+    event = order_events.order_status_changed(changed, seq, previous_status=record.order.status)
+    return Changed(changed, await _log_event(session, Counter(seq, counter.day), event))
+
+
+async def receive_payment(
+    session: AsyncSession, seller_id: str, order_id: str, change: PaymentChangeIn
+) -> Changed:
+    counter, record = await _locked_order(session, seller_id, order_id)
+    order = transitions.receive_payment(record.order, expected_version=change.expected_version, now=utcnow())
+    changed = record.with_order(order)
+    seq = counter.last_seq + 1
+    await save_change(session, order)
+    event = order_events.order_payment_received(changed, seq)
+    return Changed(changed, await _log_event(session, Counter(seq, counter.day), event))
+
+
+async def _locked_order(session: AsyncSession, seller_id: str, order_id: str) -> tuple[Counter, OrderRecord]:
+    """The seller's locked counter and the order as of the lock. Every change of a seller's
+    orders takes this lock first, so the order needs no lock of its own."""
+    counter = await lock_existing_counter(session, seller_id)
+    record = await get_order(session, order_id, seller_id) if counter is not None else None
+    if counter is None or record is None:
+        raise OrderNotFound(order_id)
+    return counter, record
+
+
+async def _log_event(session: AsyncSession, counter: Counter, event: OrderEvent) -> NewEvent:
+    """Write the event to the outbox and advance the seller's counter to its seq."""
+    pending = await add_to_outbox(session, outbox, event)
+    await save_counter(session, event.seller_id, counter)
+    return NewEvent(event.seller_id, event.seq, pending)

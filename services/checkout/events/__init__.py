@@ -1,0 +1,1 @@
+"""Checkout's events: building order events and publishing them after commit."""

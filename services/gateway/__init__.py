@@ -1,0 +1,1 @@
+"""The gateway: the only public entry. Seller auth, rate limits, the /api proxy, the /ws pipe."""

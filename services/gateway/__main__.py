@@ -1,0 +1,44 @@
+"""`python -m services.gateway`: serve the gateway (it has no database, so nothing to migrate)."""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn
+
+from services.gateway.config import get_settings
+from services.gateway.main import create_app
+from shared.logs import setup_logging
+
+WS_MAX_QUEUE = 8  # client frames buffered per socket before reading from it pauses
+GRACEFUL_SHUTDOWN_S = 5  # then open sockets are closed with 1012 and the clients reconnect elsewhere
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["migrate"]:
+        return 0  # `migrate` is accepted for symmetry with the other services
+    if argv:
+        print(f"usage: python -m services.gateway [migrate]; unknown argument {argv[0]!r}", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    setup_logging("gateway", settings.log_level, settings.log_json)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_config=None,  # shared.logs configured the root logger
+        access_log=False,
+        proxy_headers=settings.proxy_headers,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        ws="websockets-sansio",
+        ws_max_size=settings.ws_max_size,
+        ws_max_queue=WS_MAX_QUEUE,
+        ws_per_message_deflate=False,  # a deflate context per socket costs far more than it saves here
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

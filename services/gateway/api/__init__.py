@@ -1,0 +1,1 @@
+"""The gateway's public routes: proxy, auth cookie, sockets, readiness, API docs."""

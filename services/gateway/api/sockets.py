@@ -1,0 +1,167 @@
+"""`/ws/seller` and `/ws/orders/{order_id}`: the client's socket piped to a notifier's.
+
+Per connection the gateway keeps the two sockets and one extra task (client → notifier; the
+handler's own task carries notifier → client). Upstream buffers are small and there is no
+keepalive ping of its own: the notifier's heartbeats flow through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import quote
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from services.gateway.domain.credentials import SESSION_COOKIE
+from services.gateway.domain.origin import is_same_origin
+from services.gateway.domain.sockets import (
+    FOREIGN_ORIGIN,
+    MALFORMED_FRAME,
+    SERVICE_RESTART,
+    client_close_code,
+    client_frame_problem,
+)
+from services.gateway.state import GatewayState, client_ip, gateway_state
+from shared.logs import request_id_var
+from shared.metrics import SOCKETS_OPEN
+from shared.security import INTERNAL_TOKEN_HEADER, SELLER_ID_HEADER, seller_id_from_token
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+UPSTREAM_MAX_MESSAGE_BYTES = 1024 * 1024  # the notifier is trusted; a long order is a few KiB
+UPSTREAM_MAX_QUEUE = 8  # frames buffered from the notifier before reading pauses
+UPSTREAM_WRITE_LIMIT = 8 * 1024
+UPSTREAM_CLOSE_TIMEOUT_S = 2.0
+
+
+@router.websocket("/ws/seller")
+async def seller_socket(websocket: WebSocket) -> None:
+    state = gateway_state(websocket)
+    cookie = websocket.cookies.get(SESSION_COOKIE)
+    seller_id = seller_id_from_token(state.settings.secret_key, cookie) if cookie else None
+    await websocket.accept()
+    if seller_id is not None and not is_same_origin(
+        origin=websocket.headers.get("origin"), referer=None, own_origin=state.own_origin
+    ):
+        await websocket.close(FOREIGN_ORIGIN, "cross-site socket refused")
+        return
+    await _bridge(websocket, state, "/ws/seller", kind="seller", seller_id=seller_id)
+
+
+@router.websocket("/ws/orders/{order_id}")
+async def order_socket(websocket: WebSocket, order_id: str) -> None:
+    state = gateway_state(websocket)
+    await websocket.accept()
+    await _bridge(websocket, state, f"/ws/orders/{quote(order_id, safe='')}", kind="customer", seller_id=None)
+
+
+async def _bridge(
+    websocket: WebSocket, state: GatewayState, path: str, *, kind: str, seller_id: str | None
+) -> None:
+    SOCKETS_OPEN.labels("gateway", kind).inc()
+    try:
+        upstream = await _open_upstream(websocket, state, path, seller_id)
+        if upstream is None:
+            await _close_quietly(websocket, SERVICE_RESTART, "no notifier available")
+            return
+        await SocketPipe(websocket, upstream).run()
+    finally:
+        SOCKETS_OPEN.labels("gateway", kind).dec()
+
+
+async def _open_upstream(
+    websocket: WebSocket, state: GatewayState, path: str, seller_id: str | None
+) -> ClientConnection | None:
+    headers = {INTERNAL_TOKEN_HEADER: state.settings.internal_token, "X-Forwarded-For": client_ip(websocket)}
+    if seller_id is not None:
+        headers[SELLER_ID_HEADER] = seller_id
+    if request_id := request_id_var.get():
+        headers["X-Request-ID"] = request_id
+    for base_url in state.upstreams.notifiers.in_turn():
+        try:
+            return await connect(
+                base_url + path,
+                additional_headers=headers,
+                open_timeout=state.settings.notifier_connect_timeout_s,
+                ping_interval=None,
+                close_timeout=UPSTREAM_CLOSE_TIMEOUT_S,
+                max_size=UPSTREAM_MAX_MESSAGE_BYTES,
+                max_queue=UPSTREAM_MAX_QUEUE,
+                write_limit=UPSTREAM_WRITE_LIMIT,
+                compression=None,
+                proxy=None,
+                user_agent_header=None,
+            )
+        except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+            log.warning("notifier %s refused a socket: %r", base_url, exc)
+    return None
+
+
+class SocketPipe:
+    """Text frames both ways until either side closes; the client learns why the notifier closed."""
+
+    def __init__(self, client: WebSocket, upstream: ClientConnection) -> None:
+        self.client = client
+        self.upstream = upstream
+        self.client_closed = False
+
+    async def run(self) -> None:
+        from_client = asyncio.create_task(self._client_to_upstream())
+        try:
+            await self._upstream_to_client()
+        finally:
+            from_client.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await from_client
+            await self.upstream.close()
+
+    async def _upstream_to_client(self) -> None:
+        try:
+            async for message in self.upstream:
+                if isinstance(message, str):
+                    await self.client.send_text(message)
+                else:
+                    await self.client.send_bytes(message)
+        except ConnectionClosed:
+            pass  # the close code below tells the client what happened
+        except (WebSocketDisconnect, RuntimeError):
+            self.client_closed = True  # the client went away while we wrote to it
+            return
+        received = self.upstream.protocol.close_rcvd
+        if received is None:
+            await self._close_client(SERVICE_RESTART, "lost the notifier")
+        else:
+            await self._close_client(client_close_code(received.code), received.reason)
+
+    async def _client_to_upstream(self) -> None:
+        while True:
+            message = await self.client.receive()
+            if message["type"] == "websocket.disconnect":
+                self.client_closed = True
+                break
+            problem = client_frame_problem(message.get("text"))
+            if problem is not None:
+                await self._close_client(MALFORMED_FRAME, problem)
+                break
+            try:
+                await self.upstream.send(message["text"])
+            except ConnectionClosed:
+                return  # the other direction reports the notifier's close to the client
+        await self.upstream.close()
+
+    async def _close_client(self, code: int, reason: str = "") -> None:
+        if self.client_closed:
+            return
+        self.client_closed = True
+        await _close_quietly(self.client, code, reason)
+
+
+async def _close_quietly(websocket: WebSocket, code: int, reason: str = "") -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        await websocket.close(code, reason)

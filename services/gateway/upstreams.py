@@ -1,0 +1,91 @@
+"""The gateway's connections to the services behind it: pooled HTTP clients and the notifiers."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+
+import httpx
+
+from services.gateway.config import Settings
+from services.gateway.domain.routing import Upstream
+from services.gateway.domain.sockets import rotation
+from shared.http import internal_client
+
+READINESS_TIMEOUT_S = 3.0
+
+
+@dataclass
+class NotifierPool:
+    """The notifiers' ws:// base URLs, handed out round robin."""
+
+    urls: list[str]
+    _turn: itertools.count[int] = field(default_factory=itertools.count)
+
+    def in_turn(self) -> list[str]:
+        """Every notifier once, starting with the next one in the rotation."""
+        return [self.urls[i] for i in rotation(len(self.urls), next(self._turn))]
+
+    def names(self) -> dict[str, str]:
+        """A readable name per notifier ("notifier", "notifier-2", …) and its HTTP base URL."""
+        return {
+            ("notifier" if i == 0 else f"notifier-{i + 1}"): http_url_of(url)
+            for i, url in enumerate(self.urls)
+        }
+
+
+def http_url_of(ws_url: str) -> str:
+    if ws_url.startswith("wss://"):
+        return "https://" + ws_url.removeprefix("wss://")
+    if ws_url.startswith("ws://"):
+        return "http://" + ws_url.removeprefix("ws://")
+    return ws_url
+
+
+@dataclass
+class Upstreams:
+    catalog: httpx.AsyncClient
+    checkout: httpx.AsyncClient
+    probe: httpx.AsyncClient  # readiness of the notifiers, by absolute URL
+    notifiers: NotifierPool
+
+    @classmethod
+    def open(cls, settings: Settings) -> Upstreams:
+        token = settings.internal_token
+        timeout = settings.upstream_timeout_s
+        return cls(
+            catalog=internal_client(settings.catalog_base_url, token, timeout=timeout),
+            checkout=internal_client(settings.checkout_base_url, token, timeout=timeout),
+            probe=internal_client("", token, timeout=READINESS_TIMEOUT_S),
+            notifiers=NotifierPool(settings.notifier_base_urls),
+        )
+
+    def client(self, upstream: Upstream) -> httpx.AsyncClient:
+        return self.catalog if upstream is Upstream.CATALOG else self.checkout
+
+    async def aclose(self) -> None:
+        await asyncio.gather(self.catalog.aclose(), self.checkout.aclose(), self.probe.aclose())
+
+    async def readiness(self) -> dict[str, tuple[bool, object]]:
+        """Each service's /readyz: whether it answered 200, and the body it answered with."""
+        targets: dict[str, tuple[httpx.AsyncClient, str]] = {
+            "catalog": (self.catalog, "/readyz"),
+            "checkout": (self.checkout, "/readyz"),
+        }
+        for name, base in self.notifiers.names().items():
+            targets[name] = (self.probe, f"{base}/readyz")
+        results = await asyncio.gather(*(_probe(client, url) for client, url in targets.values()))
+        return dict(zip(targets, results, strict=True))
+
+
+async def _probe(client: httpx.AsyncClient, url: str) -> tuple[bool, object]:
+    try:
+        response = await client.get(url, timeout=READINESS_TIMEOUT_S)
+    except httpx.HTTPError:
+        return False, None
+    try:
+        body: object = response.json()
+    except ValueError:
+        body = None
+    return response.status_code == 200, body

@@ -1,0 +1,44 @@
+"""`python -m services.notifier` serves the sockets; `… migrate` has nothing to do (no database)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from services.notifier.config import get_settings
+from services.notifier.main import create_app
+from shared.logs import setup_logging
+
+USAGE = "usage: python -m services.notifier [migrate]"
+
+
+def main(argv: list[str]) -> int:
+    settings = get_settings()
+    setup_logging("notifier", settings.log_level, settings.log_json)
+    if argv == ["migrate"]:
+        logging.getLogger(__name__).info("the notifier has no database; nothing to migrate")
+        return 0
+    if argv:
+        print(USAGE, file=sys.stderr)
+        return 2
+    uvicorn.run(
+        create_app(settings),
+        host=settings.bind_host,
+        port=settings.notifier_port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+        # Many idle sockets per process: no compression state per socket, and a small cap on
+        # what one incoming message may make uvicorn buffer.
+        ws="websockets-sansio",
+        ws_per_message_deflate=False,
+        ws_max_size=settings.notifier_ws_max_message_bytes,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,53 @@
+"""The Enable Real-Time Orders switch: off refuses dashboards (4403) and closes open ones
+within 2 s; on lets them in and events flow."""
+
+from __future__ import annotations
+
+import time
+
+from tests.integration.notifier.conftest import Stack, open_socket, order_socket, seller_socket
+
+
+async def test_a_dashboard_with_realtime_off_is_closed_with_4403(
+    stack: Stack, notifier: str
+) -> None:
+    account = await stack.seller(realtime=False)
+    async with open_socket(notifier, "/ws/seller") as socket:
+        await socket.send({"type": "subscribe", "token": account.token})
+        assert await socket.close_code() == 4403
+
+
+async def test_enabling_lets_events_flow_and_disabling_closes_dashboards(
+    stack: Stack, notifier: str
+) -> None:
+    account = await stack.seller(realtime=False)
+    await stack.set_realtime(account, True)
+    placed = await stack.place_order(account)
+    async with (
+        seller_socket(notifier, account) as by_token,
+        seller_socket(notifier, account, by_cookie=True) as by_cookie,
+        order_socket(notifier, placed["order"]["id"], placed["customer_key"]) as (tracker, _),
+    ):
+        await stack.change_status(account, placed["order"]["id"], "accepted")
+        assert (await by_token.next())["seq"] == 2
+        assert (await by_cookie.next())["seq"] == 2
+        assert (await tracker.next())["order"]["status"] == "accepted"
+
+        started = time.monotonic()
+        await stack.set_realtime(account, False)
+        assert await by_token.close_code(timeout=2) == 4403
+        assert await by_cookie.close_code(timeout=2) == 4403
+        assert time.monotonic() - started < 2
+
+        # The customer's tracking does not depend on the seller's dashboard switch.
+        await stack.change_status(account, placed["order"]["id"], "preparing")
+        assert (await tracker.next())["order"]["status"] == "preparing"
+
+
+async def test_other_sellers_dashboards_stay_open(stack: Stack, notifier: str) -> None:
+    account, other = await stack.seller(), await stack.seller()
+    async with seller_socket(notifier, account) as closing, seller_socket(notifier, other) as staying:
+        await stack.set_realtime(account, False)
+        assert await closing.close_code(timeout=2) == 4403
+        await stack.place_order(other)
+        assert (await staying.next())["seq"] == 1
