@@ -7,7 +7,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from services.gateway.api import pages, proxy, session, sockets
@@ -19,6 +22,8 @@ from services.gateway.upstreams import Upstreams
 from shared.service import add_service_defaults
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+# Swagger UI's files as the fastapi-offline package ships them, so /docs works without a CDN.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 
 
 class GatewayApp(FastAPI):
@@ -42,7 +47,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = GatewayApp(title=TITLE, version=VERSION, description=DESCRIPTION, lifespan=lifespan)
+    app = GatewayApp(
+        title=TITLE,
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    add_offline_docs(app)
     app.state.gateway = GatewayState.from_settings(settings)
     add_service_defaults(
         app, service="gateway", readiness={}, internal_token=None, readyz=readyz_endpoint(app)
@@ -54,3 +67,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def add_offline_docs(app: FastAPI) -> None:
+    app.mount("/static-docs", StaticFiles(directory=DOCS_ASSETS), name="static-docs")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{TITLE} - API",
+            swagger_js_url="/static-docs/swagger-ui-bundle.js",
+            swagger_css_url="/static-docs/swagger-ui.css",
+            swagger_favicon_url="/static-docs/favicon.png",
+        )
