@@ -199,7 +199,10 @@ class Broker:
                 declared = await channel.declare_queue(queue, durable=True, arguments=arguments)
             for key in bindings:
                 await declared.bind(exchange, routing_key=key)
-            await declared.consume(lambda message: self._deliver(message, handler))
+            async def on_message(message: AbstractIncomingMessage) -> None:
+                await self._deliver(message, handler)
+
+            await declared.consume(on_message)
 
         self._consumers.append(start)
         if self._ready.is_set():
