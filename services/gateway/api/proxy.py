@@ -12,7 +12,12 @@ import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.gateway.api.body import BadContentLength, BodyTooLarge, read_limited_body
+from services.gateway.api.body import (
+    BadContentLength,
+    BodyTooLarge,
+    json_problem,
+    read_limited_body,
+)
 from services.gateway.api.session import authenticate, set_session_cookie
 from services.gateway.domain.credentials import Credential
 from services.gateway.domain.rate_limit import RateLimits, account_key
@@ -125,11 +130,14 @@ def _refuse_if_limited(retry_after: int | None, what: str) -> None:
 
 async def _body(request: Request) -> bytes:
     try:
-        return await read_limited_body(request)
+        body = await read_limited_body(request)
     except BodyTooLarge:
         raise Refusal(json_error(413, "request body over 64 KiB")) from None
     except BadContentLength:
         raise Refusal(json_error(400, "invalid Content-Length")) from None
+    if problem := json_problem(body):
+        raise Refusal(json_error(400, f"malformed JSON: {problem}"))
+    return body
 
 
 def _login_account(body: bytes) -> str | None:
@@ -143,10 +151,16 @@ def _login_account(body: bytes) -> str | None:
 async def _send(
     request: Request, state: GatewayState, route: ApiRoute, path: str, body: bytes, seller: Credential | None
 ) -> httpx.Response:
-    headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
-    headers["X-Forwarded-For"] = client_ip(request)
+    # As the bytes the client sent (Starlette decoded them as latin-1): httpx would encode a
+    # str as ASCII and fail on an Idempotency-Key such as "\xe9".
+    headers = {
+        name.encode(): request.headers[name].encode("latin-1")
+        for name in FORWARDED_REQUEST_HEADERS
+        if name in request.headers
+    }
+    headers[b"X-Forwarded-For"] = client_ip(request).encode()
     if seller is not None:
-        headers[SELLER_ID_HEADER] = seller.seller_id
+        headers[SELLER_ID_HEADER.encode()] = seller.seller_id.encode()
     url = quote(path, safe=PATH_SAFE)
     if query := request.scope["query_string"].decode("latin-1"):
         url = f"{url}?{query}"
