@@ -133,14 +133,15 @@ class OutboxRelay:
         except BrokerUnavailable as exc:
             log.warning("publish deferred to the outbox relay: %s", exc)
             self._wake.set()
+        try:
+            if published:
+                await self._mark_published(published)
+        except Exception:
+            log.exception("could not mark events published; the relay will publish them again")
         finally:
+            # Only now: until the rows are marked, the relay must not publish them a second time.
             for item in pending:
                 self._in_flight.discard(item.event_id)
-        if published:
-            try:
-                await self._mark_published(published)
-            except Exception:
-                log.exception("could not mark events published; the relay will publish them again")
 
     async def _mark_published(self, event_ids: Sequence[str]) -> None:
         async with self._maker() as session, session.begin():

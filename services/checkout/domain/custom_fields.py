@@ -10,6 +10,8 @@ from services.checkout.domain.problems import FieldProblem, Loc
 from shared.contract import CustomField, OrderItemField, clean_text
 
 DEFAULT_TEXT_MAX_LENGTH = 200
+# The integers every JSON reader (a browser's included) holds exactly: |n| <= 2**53 - 1.
+SAFE_INTEGER = 2**53 - 1
 
 
 class _Invalid(Exception):
@@ -79,6 +81,8 @@ def _number(field: CustomField, raw: Any) -> Any:
         raise _Invalid("must be a number", "number_type")
     if isinstance(raw, float) and not math.isfinite(raw):
         raise _Invalid("must be a finite number", "finite_number")
+    if isinstance(raw, int) and abs(raw) > SAFE_INTEGER:
+        raise _Invalid(f"must be between -{SAFE_INTEGER} and {SAFE_INTEGER}", "less_than_equal")
     if field.min is not None and raw < field.min:
         raise _Invalid(f"must be at least {_plain(field.min)}", "greater_than_equal")
     if field.max is not None and raw > field.max:

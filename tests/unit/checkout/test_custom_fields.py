@@ -131,3 +131,11 @@ def test_every_problem_is_reported_at_once() -> None:
         "agree",
         "zzz",
     }
+
+
+def test_a_number_must_be_an_integer_every_json_reader_holds_exactly() -> None:
+    unbounded = field(key="grams", type="number")
+    assert problems_of([unbounded], {"grams": 2**53 - 1}) == {}
+    assert problems_of([unbounded], {"grams": -(2**53 - 1)}) == {}
+    assert "grams" in problems_of([unbounded], {"grams": 2**53})
+    assert "grams" in problems_of([unbounded], {"grams": -(2**53)})
