@@ -14,12 +14,11 @@ from dataclasses import dataclass
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from services.notifier.domain.frames import HEARTBEAT
+from services.notifier.domain.frames import HEARTBEAT, CloseCode
 from shared.metrics import COMMIT_TO_PUSH
 
 log = logging.getLogger(__name__)
 
-CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_TIMEOUT_S = 1.0
 
 
@@ -88,7 +87,7 @@ class Connection:
             return
         if len(self._queue) >= self._limits.queue_limit:
             log.warning("dropping a client that is too far behind")
-            self.drop(CLOSE_TRY_AGAIN_LATER)
+            self.drop(CloseCode.TRY_AGAIN_LATER)
             return
         self._queue.append(frame)
         if self._sender is None:
@@ -158,7 +157,7 @@ class Connection:
         except TimeoutError:
             log.warning("dropping a client that stopped reading")
             self._sender = None
-            self.drop(CLOSE_TRY_AGAIN_LATER)
+            self.drop(CloseCode.TRY_AGAIN_LATER)
         except (WebSocketDisconnect, RuntimeError, OSError):
             # The client went away; the task serving the socket hears it from `receive`.
             self._sender = None

@@ -16,6 +16,7 @@ from typing import Any
 from services.notifier.config import Settings
 from services.notifier.connection import HEARTBEAT_FRAME, Connection, OutFrame
 from services.notifier.domain import frames
+from services.notifier.domain.frames import CloseCode
 from services.notifier.domain.sequencing import SequenceCursor, VersionGate
 from services.notifier.upstream import Upstreams, UpstreamUnavailable
 from shared.contract import customer_view
@@ -23,8 +24,6 @@ from shared.events import OrderEvent, SellerSettingsChanged
 
 log = logging.getLogger(__name__)
 
-CLOSE_REALTIME_DISABLED = 4403
-CLOSE_INTERNAL_ERROR = 1011
 REFRESH_CONCURRENCY = 16
 
 
@@ -114,8 +113,8 @@ class SellerFeed:
         """One read of the log; False when no socket is waiting for anything."""
         settings = self._hub.settings
         if self._refresh:
-            self._refresh = False
             page = await self._hub.upstreams.seller_events(self.seller_id, after=None, limit=1)
+            self._refresh = False
             for socket in self.sockets:
                 socket.cursor.note_head(page.head_seq)
         target = self._next_target()
@@ -165,7 +164,7 @@ class SellerFeed:
             extra={"seller_id": self.seller_id, "after": after, "first": events[0].seq if events else None},
         )
         for socket in peers:
-            socket.conn.drop(CLOSE_INTERNAL_ERROR)
+            socket.conn.drop(CloseCode.INTERNAL_ERROR)
 
 
 class Hub:
@@ -254,7 +253,7 @@ class Hub:
             return
         feed = self._sellers.get(event.seller_id)
         for socket in list(feed.sockets if feed else ()):
-            socket.conn.drop(CLOSE_REALTIME_DISABLED)
+            socket.conn.drop(CloseCode.FORBIDDEN)
 
     async def refresh_all(self) -> None:
         """After a broker outage: events may have been missed, so catch every socket up."""

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.notifier.api.sockets import router
+from services.notifier.api.sockets import routes
 from services.notifier.config import Settings, get_settings
 from services.notifier.runtime import Runtime
 from shared.service import add_service_defaults
@@ -32,5 +32,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readiness={"broker": runtime.broker_ready},
         internal_token=runtime.settings.internal_token,
     )
-    app.include_router(router)
+    app.router.routes.extend(routes)
     return app

@@ -89,7 +89,11 @@ class Upstreams:
 async def _get_json(client: httpx.AsyncClient, path: str, params: dict[str, Any] | None = None) -> Any:
     """The JSON body of a 2xx answer; None for a 4xx (the thing asked for is unknown)."""
     try:
-        response = await client.get(path, params=params)
+        try:
+            response = await client.get(path, params=params)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            # A pooled keep-alive connection the server had just closed: a GET is safe to repeat.
+            response = await client.get(path, params=params)
     except httpx.HTTPError as exc:
         raise UpstreamUnavailable(f"{client.base_url}: {type(exc).__name__}: {exc}") from exc
     if response.status_code >= 500 or response.status_code in (401, 403, 429):

@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from services.notifier.connection import Connection, OutFrame
 from services.notifier.domain import frames
-from services.notifier.domain.frames import MalformedFrame
+from services.notifier.domain.frames import CloseCode, MalformedFrame
 from services.notifier.domain.sequencing import plan_replay
 from services.notifier.hub import OrderSocket, SellerSocket
 from services.notifier.runtime import Runtime
@@ -24,14 +24,7 @@ from shared.metrics import SOCKETS_OPEN
 from shared.security import SELLER_ID_HEADER, seller_id_from_token
 
 log = logging.getLogger(__name__)
-router = APIRouter()
 
-CLOSE_MALFORMED = 4400
-CLOSE_NOT_AUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_INTERNAL_ERROR = 1011
-CLOSE_TRY_AGAIN_LATER = 1013
 # The largest `after` passed to checkout; a bigger last_seq is past the head anyway.
 MAX_SEQ = 2**62
 
@@ -42,16 +35,23 @@ class CloseSocket(Exception):
         self.code = code
 
 
-@router.websocket("/ws/seller")
 async def seller_socket(websocket: WebSocket) -> None:
     runtime = _runtime(websocket)
     await run_socket(websocket, runtime, lambda conn: serve_seller(websocket, conn, runtime))
 
 
-@router.websocket("/ws/orders/{order_id}")
-async def order_socket(websocket: WebSocket, order_id: str) -> None:
+async def order_socket(websocket: WebSocket) -> None:
     runtime = _runtime(websocket)
+    order_id = str(websocket.path_params["order_id"])
     await run_socket(websocket, runtime, lambda conn: serve_order(websocket, conn, runtime, order_id))
+
+
+# Plain Starlette routes: FastAPI's websocket routing keeps about 4 KB more per socket alive for
+# the socket's whole life, and these sockets are many and long-lived.
+routes = [
+    WebSocketRoute("/ws/seller", seller_socket),
+    WebSocketRoute("/ws/orders/{order_id}", order_socket),
+]
 
 
 def _runtime(websocket: WebSocket) -> Runtime:
@@ -79,12 +79,12 @@ async def run_socket(
     except CloseSocket as close:
         conn.closing(close.code, str(close))
     except MalformedFrame as exc:
-        conn.closing(CLOSE_MALFORMED, str(exc))
+        conn.closing(CloseCode.MALFORMED, str(exc))
     except WebSocketDisconnect:
         pass
     except Exception:
         log.exception("socket failed")
-        conn.closing(CLOSE_INTERNAL_ERROR)
+        conn.closing(CloseCode.INTERNAL_ERROR)
     await conn.finish()
 
 
@@ -94,7 +94,7 @@ async def first_frame(websocket: WebSocket, within_s: float) -> dict[str, Any]:
         async with asyncio.timeout(within_s):
             message = await websocket.receive()
     except TimeoutError:
-        raise CloseSocket(CLOSE_NOT_AUTHENTICATED, "no subscribe frame in time") from None
+        raise CloseSocket(CloseCode.NOT_AUTHENTICATED, "no subscribe frame in time") from None
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
     return frames.decode_frame(message)
@@ -131,7 +131,7 @@ async def serve_seller(websocket: WebSocket, conn: Connection, runtime: Runtime)
         settings.secret_key, request.token or ""
     )
     if not seller_id or len(seller_id) > MAX_ID_LENGTH:
-        raise CloseSocket(CLOSE_NOT_AUTHENTICATED, "not authenticated")
+        raise CloseSocket(CloseCode.NOT_AUTHENTICATED, "not authenticated")
     socket = SellerSocket(conn, seller_id)
     # Registered before anything is read, so no event can fall between the checks, the replay
     # and the live stream; a seller who turns real-time off meanwhile has this closed too.
@@ -150,11 +150,11 @@ async def _require_realtime(runtime: Runtime, seller_id: str) -> None:
         enabled = await runtime.upstreams.realtime_enabled(seller_id)
     except UpstreamUnavailable as exc:
         log.warning("catalog unavailable: %s", exc)
-        raise CloseSocket(CLOSE_TRY_AGAIN_LATER, "catalog unavailable") from exc
+        raise CloseSocket(CloseCode.TRY_AGAIN_LATER, "catalog unavailable") from exc
     if enabled is None:
-        raise CloseSocket(CLOSE_NOT_AUTHENTICATED, "unknown seller")
+        raise CloseSocket(CloseCode.NOT_AUTHENTICATED, "unknown seller")
     if not enabled:
-        raise CloseSocket(CLOSE_FORBIDDEN, "real-time orders are disabled")
+        raise CloseSocket(CloseCode.FORBIDDEN, "real-time orders are disabled")
 
 
 async def _subscribe_seller(runtime: Runtime, socket: SellerSocket, last_seq: int | None) -> None:
@@ -169,7 +169,7 @@ async def _subscribe_seller(runtime: Runtime, socket: SellerSocket, last_seq: in
         )
     except UpstreamUnavailable as exc:
         log.warning("checkout unavailable: %s", exc)
-        raise CloseSocket(CLOSE_TRY_AGAIN_LATER, "event log unavailable") from exc
+        raise CloseSocket(CloseCode.TRY_AGAIN_LATER, "event log unavailable") from exc
     plan = plan_replay(last_seq, page.head_seq, page.events[0].seq if page.events else None)
     socket.conn.send(OutFrame(frames.seller_subscribed(socket.seller_id, page.head_seq)))
     if plan.reset:
@@ -192,9 +192,9 @@ async def serve_order(websocket: WebSocket, conn: Connection, runtime: Runtime, 
             order = await runtime.upstreams.customer_order(order_id, request.key)
         except UpstreamUnavailable as exc:
             log.warning("checkout unavailable: %s", exc)
-            raise CloseSocket(CLOSE_TRY_AGAIN_LATER, "orders unavailable") from exc
+            raise CloseSocket(CloseCode.TRY_AGAIN_LATER, "orders unavailable") from exc
         if order is None:
-            raise CloseSocket(CLOSE_NOT_FOUND, "unknown order or wrong key")
+            raise CloseSocket(CloseCode.NOT_FOUND, "unknown order or wrong key")
         conn.send(OutFrame(frames.order_subscribed(order)))
         runtime.hub.start_order_socket(socket, _version(order))
         with counted("customer"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Any
 
 import orjson
@@ -15,6 +16,15 @@ MAX_FRAME_BYTES = 4096
 KEEPALIVE_TYPES = frozenset({"heartbeat", "ping"})
 
 HEARTBEAT = '{"type":"heartbeat"}'
+
+
+class CloseCode(IntEnum):
+    MALFORMED = 4400
+    NOT_AUTHENTICATED = 4401
+    FORBIDDEN = 4403  # real-time orders are off for the seller
+    NOT_FOUND = 4404
+    INTERNAL_ERROR = 1011
+    TRY_AGAIN_LATER = 1013  # a dependency is unavailable, or the client is too slow
 
 
 class MalformedFrame(ValueError):
@@ -87,7 +97,10 @@ def _expect_subscribe(frame: Mapping[str, Any]) -> None:
 
 
 def _dump(value: dict[str, Any]) -> str:
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # an integer beyond 64 bits (orjson's limit) in an order logged before
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def seller_subscribed(seller_id: str, head_seq: int) -> str:

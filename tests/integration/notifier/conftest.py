@@ -29,7 +29,7 @@ from tests.servers import serve
 
 SECRET = "notifier-integration-tests-secret-0123456789"
 FRAME_TIMEOUT_S = 5.0
-INTERNAL_TOKEN = NotifierSettings(_env_file=None, secret_key=SECRET).internal_token  # type: ignore[call-arg]
+INTERNAL_TOKEN = NotifierSettings(_env_file=None, secret_key=SECRET).internal_token
 
 ORDER_BODY: dict[str, Any] = {
     "customer": {"name": "Asha", "phone": "+1 555 0100"},
@@ -70,7 +70,7 @@ class Stack:
             "log_json": False,
             **overrides,
         }
-        return NotifierSettings(_env_file=None, **values)  # type: ignore[call-arg]
+        return NotifierSettings(_env_file=None, **values)
 
     async def seller(self, *, realtime: bool = True) -> SellerAccount:
         n = next(self._numbers)
@@ -132,7 +132,7 @@ async def running_stack(backing: Backing) -> AsyncIterator[Stack]:
     # One after the other: Alembic keeps global state and is not safe to run in two threads.
     await asyncio.to_thread(_migrate, "catalog", backing.catalog_database_url)
     await asyncio.to_thread(_migrate, "checkout", backing.checkout_database_url)
-    catalog_settings = CatalogSettings(  # type: ignore[call-arg]
+    catalog_settings = CatalogSettings(
         _env_file=None,
         catalog_database_url=backing.catalog_database_url,
         amqp_url=backing.amqp_url,
@@ -141,7 +141,7 @@ async def running_stack(backing: Backing) -> AsyncIterator[Stack]:
     )
     headers = {INTERNAL_TOKEN_HEADER: INTERNAL_TOKEN}
     async with serve(create_catalog(catalog_settings)) as catalog_url:
-        checkout_settings = CheckoutSettings(  # type: ignore[call-arg]
+        checkout_settings = CheckoutSettings(
             _env_file=None,
             checkout_database_url=backing.checkout_database_url,
             amqp_url=backing.amqp_url,

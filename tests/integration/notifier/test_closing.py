@@ -77,13 +77,7 @@ async def test_no_subscribe_in_time_is_closed_with_4401(stack: Stack) -> None:
                 assert 0.4 < time.monotonic() - started < 2
 
 
-def test_the_subscribe_timeout_defaults_to_5_s(stack: Stack) -> None:
-    assert stack.notifier_settings().notifier_subscribe_timeout_s == 5.0
-
-
-async def test_a_missing_or_bad_token_is_closed_with_4401_at_once(
-    stack: Stack, notifier: str
-) -> None:
+async def test_a_missing_or_bad_token_is_closed_with_4401_at_once(stack: Stack, notifier: str) -> None:
     account = await stack.seller()
     forged = issue_access_token("some-other-secret-0123456789-0123456789", account.id)
     expired = issue_access_token(SECRET, account.id, ttl=timedelta(seconds=-1))

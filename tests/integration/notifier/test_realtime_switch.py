@@ -8,18 +8,14 @@ import time
 from tests.integration.notifier.conftest import Stack, open_socket, order_socket, seller_socket
 
 
-async def test_a_dashboard_with_realtime_off_is_closed_with_4403(
-    stack: Stack, notifier: str
-) -> None:
+async def test_a_dashboard_with_realtime_off_is_closed_with_4403(stack: Stack, notifier: str) -> None:
     account = await stack.seller(realtime=False)
     async with open_socket(notifier, "/ws/seller") as socket:
         await socket.send({"type": "subscribe", "token": account.token})
         assert await socket.close_code() == 4403
 
 
-async def test_enabling_lets_events_flow_and_disabling_closes_dashboards(
-    stack: Stack, notifier: str
-) -> None:
+async def test_enabling_lets_events_flow_and_disabling_closes_dashboards(stack: Stack, notifier: str) -> None:
     account = await stack.seller(realtime=False)
     await stack.set_realtime(account, True)
     placed = await stack.place_order(account)
