@@ -102,7 +102,8 @@ class SignupIn(ContractModel):
 
 
 class LoginIn(ContractModel):
-    email: str = Field(max_length=254)
+    # No control characters: signup refuses them, and PostgreSQL cannot even compare a NUL.
+    email: Annotated[str, text_rule(254)]
     password: str = Field(max_length=256)
 
 

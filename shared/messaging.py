@@ -199,6 +199,7 @@ class Broker:
                 declared = await channel.declare_queue(queue, durable=True, arguments=arguments)
             for key in bindings:
                 await declared.bind(exchange, routing_key=key)
+
             async def on_message(message: AbstractIncomingMessage) -> None:
                 await self._deliver(message, handler)
 

@@ -154,9 +154,23 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     return unavailable("the database is unavailable; try again shortly")
 
 
+# SQLSTATE classes that mean "the database is not there right now": connection exceptions
+# (08), operator intervention such as a shutdown or a start-up under way (57P), and
+# insufficient resources such as too many connections (53).
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53")
+
+
+def _database_down(exc: DBAPIError) -> bool:
+    """Whether a driver error means the database is unreachable (503) rather than a bug."""
+    if exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
-    if exc.connection_invalidated or isinstance(exc.orig, OSError | ConnectionError):
+    if _database_down(exc):
         return await _database_unavailable(request, exc)
     return await _unexpected(request, exc)
 

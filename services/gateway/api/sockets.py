@@ -38,6 +38,7 @@ UPSTREAM_MAX_MESSAGE_BYTES = 1024 * 1024  # the notifier is trusted; a long orde
 UPSTREAM_MAX_QUEUE = 8  # frames buffered from the notifier before reading pauses
 UPSTREAM_WRITE_LIMIT = 8 * 1024
 UPSTREAM_CLOSE_TIMEOUT_S = 2.0
+CLIENT_SEND_TIMEOUT_S = 10.0  # as long as the notifier waits for a slow client
 
 
 @router.websocket("/ws/seller")
@@ -124,14 +125,22 @@ class SocketPipe:
     async def _upstream_to_client(self) -> None:
         try:
             async for message in self.upstream:
-                if isinstance(message, str):
-                    await self.client.send_text(message)
-                else:
-                    await self.client.send_bytes(message)
+                # uvicorn's send waits while the client's buffers are full: bounded, so a client
+                # that stops reading is dropped instead of holding this pipe (and the notifier's
+                # socket behind it) for ever.
+                async with asyncio.timeout(CLIENT_SEND_TIMEOUT_S):
+                    if isinstance(message, str):
+                        await self.client.send_text(message)
+                    else:
+                        await self.client.send_bytes(message)
         except ConnectionClosed:
             pass  # the close code below tells the client what happened
         except (WebSocketDisconnect, RuntimeError):
             self.client_closed = True  # the client went away while we wrote to it
+            return
+        except TimeoutError:
+            log.warning("dropping a client that stopped reading")
+            self.client_closed = True  # not even a Close frame can reach it now
             return
         received = self.upstream.protocol.close_rcvd
         if received is None:

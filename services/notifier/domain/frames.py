@@ -58,7 +58,18 @@ def decode_frame(message: Mapping[str, Any]) -> dict[str, Any]:
         raise MalformedFrame("a frame must be JSON") from exc
     if not isinstance(value, dict):
         raise MalformedFrame("a frame must be a JSON object")
+    if "\\u" in text and _has_lone_surrogate(value):
+        raise MalformedFrame("a frame must be Unicode text (an unpaired \\uD800-\\uDFFF is not)")
     return value
+
+
+def _has_lone_surrogate(value: dict[str, Any]) -> bool:
+    """JSON may escape half a surrogate pair; no token, key or encoder downstream can use it."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def parse_seller_subscribe(frame: Mapping[str, Any]) -> SellerSubscribe:
