@@ -35,7 +35,7 @@ tools:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared services scripts
+	$(VENV)/bin/mypy shared services scripts bench
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
