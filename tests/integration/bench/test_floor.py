@@ -28,6 +28,8 @@ def test_the_floor_delivers_every_order_to_every_dashboard(tmp_path: Path) -> No
         "--socket-processes",
         "1",
         "--no-docs",
+        "--wait-quiet",
+        "0",
         "--results",
         str(tmp_path),
     ]
