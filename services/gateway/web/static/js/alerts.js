@@ -63,7 +63,26 @@ export class OrderAlerts {
 
   async testSound() {
     await this.resume();
+    // A resume started by the same gesture (pointerdown) may still be settling: wait for it.
+    await this.running(2000);
     this.beep();
+  }
+
+  /** Resolves when the audio context runs, or after `ms` milliseconds. */
+  running(ms) {
+    const context = this.audio();
+    if (!context || context.state === 'running') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        context.removeEventListener('statechange', check);
+        resolve();
+      };
+      const check = () => {
+        if (context.state === 'running') done();
+      };
+      context.addEventListener('statechange', check);
+      setTimeout(done, ms);
+    });
   }
 
   /** Two short tones; shows the warning instead when the browser keeps audio suspended. */
