@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 
-import uvicorn
-
 from services.catalog.config import get_settings
 from services.catalog.db import migrate
 from services.catalog.main import create_app
 from services.catalog.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG, seed_demo
 from shared.logs import setup_logging
+from shared.serve import serve
 
 USAGE = "usage: python -m services.catalog [migrate | seed]"
 
@@ -20,15 +19,7 @@ def main(argv: list[str]) -> int:
     settings = get_settings()
     setup_logging("catalog", settings.log_level, settings.log_json)
     if not argv:
-        uvicorn.run(
-            create_app(settings),
-            host=settings.bind_host,
-            port=settings.catalog_port,
-            log_config=None,
-            access_log=False,
-            server_header=False,
-            timeout_graceful_shutdown=10,
-        )
+        serve(create_app(settings), host=settings.bind_host, port=settings.catalog_port)
         return 0
     if argv == ["migrate"]:
         migrate(settings.catalog_database_url)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import sys
 
-import uvicorn
-
 from services.checkout.config import get_settings
 from services.checkout.db import migrate
 from services.checkout.main import create_app
 from shared.logs import setup_logging
+from shared.serve import serve
 
 
 def main(argv: list[str]) -> int:
@@ -21,15 +20,7 @@ def main(argv: list[str]) -> int:
     if argv:
         print("usage: python -m services.checkout [migrate]", file=sys.stderr)
         return 2
-    uvicorn.run(
-        create_app(settings),
-        host=settings.bind_host,
-        port=settings.checkout_port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        server_header=False,
-    )
+    serve(create_app(settings), host=settings.bind_host, port=settings.checkout_port, proxy_headers=False)
     return 0
 
 

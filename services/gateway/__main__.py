@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sys
 
-import uvicorn
-
 from services.gateway.config import get_settings
 from services.gateway.main import create_app
 from shared.logs import setup_logging
+from shared.serve import serve
 
 WS_MAX_QUEUE = 8  # client frames buffered per socket before reading from it pauses
 GRACEFUL_SHUTDOWN_S = 5  # then open sockets are closed with 1012 and the clients reconnect elsewhere
@@ -22,20 +21,15 @@ def main(argv: list[str]) -> int:
         return 2
     settings = get_settings()
     setup_logging("gateway", settings.log_level, settings.log_json)
-    uvicorn.run(
+    serve(
         create_app(settings),
         host=settings.gateway_host,
         port=settings.gateway_port,
-        log_config=None,  # shared.logs configured the root logger
-        access_log=False,
-        proxy_headers=settings.proxy_headers,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        ws="websockets-sansio",
+        graceful_shutdown_s=GRACEFUL_SHUTDOWN_S,
         ws_max_size=settings.ws_max_size,
         ws_max_queue=WS_MAX_QUEUE,
-        ws_per_message_deflate=False,  # a deflate context per socket costs far more than it saves here
-        server_header=False,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        proxy_headers=settings.proxy_headers,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 
-import uvicorn
-
 from services.notifier.config import get_settings
 from services.notifier.main import create_app
 from shared.logs import setup_logging
+from shared.serve import serve
 
 USAGE = "usage: python -m services.notifier [migrate]"
 
@@ -23,18 +22,10 @@ def main(argv: list[str]) -> int:
     if argv:
         print(USAGE, file=sys.stderr)
         return 2
-    uvicorn.run(
+    serve(
         create_app(settings),
         host=settings.bind_host,
         port=settings.notifier_port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-        # Many idle sockets per process: no compression state per socket, and a small cap on
-        # what one incoming message may make uvicorn buffer.
-        ws="websockets-sansio",
-        ws_per_message_deflate=False,
         ws_max_size=settings.notifier_ws_max_message_bytes,
     )
     return 0

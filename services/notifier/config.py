@@ -24,7 +24,7 @@ class Settings(BaseServiceSettings):
     notifier_gap_fill_grace_s: float = Field(default=0.05, ge=0)
     notifier_upstream_timeout_s: float = Field(default=5.0, gt=0)
     # Largest WebSocket message uvicorn buffers; anything between 4 KiB and this gets 4400,
-    # anything larger is refused by uvicorn itself (1009).
+    # anything larger is refused before it is buffered (4400, `shared/serve.py`).
     notifier_ws_max_message_bytes: int = Field(default=64 * 1024, ge=4096)
     # How long start-up waits for RabbitMQ before serving anyway (readyz says "broker: down").
     notifier_broker_start_wait_s: float = Field(default=3.0, ge=0)

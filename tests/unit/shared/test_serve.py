@@ -1,0 +1,87 @@
+"""The WebSocket protocol every socket server uses closes bad frames with the contract's 4400."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+from websockets.client import ClientProtocol
+from websockets.frames import Close, Frame, Opcode
+from websockets.http11 import Request
+from websockets.protocol import OPEN
+from websockets.uri import parse_uri
+
+from shared.serve import MALFORMED_FRAME, ContractServerProtocol
+
+MAX_SIZE = 64 * 1024
+
+
+def open_server() -> ContractServerProtocol:
+    """A server past its opening handshake with a websockets client."""
+    client = ClientProtocol(parse_uri("ws://127.0.0.1/ws/seller"))
+    client.send_request(client.connect())
+    server = ContractServerProtocol(max_size=MAX_SIZE)
+    server.receive_data(b"".join(client.data_to_send()))
+    [request] = server.events_received()
+    assert isinstance(request, Request)
+    server.send_response(server.accept(request))
+    assert server.state is OPEN
+    server.data_to_send()
+    return server
+
+
+def client_frame(opcode: int, payload: bytes, *, rsv1: bool = False) -> bytes:
+    """A masked frame as a client sends it (mask of zeros, so the payload reads as is)."""
+    first = 0x80 | (0x40 if rsv1 else 0) | opcode
+    if len(payload) < 126:
+        header = struct.pack("!BB", first, 0x80 | len(payload))
+    elif len(payload) < 2**16:
+        header = struct.pack("!BBH", first, 0x80 | 126, len(payload))
+    else:
+        header = struct.pack("!BBQ", first, 0x80 | 127, len(payload))
+    return header + b"\x00\x00\x00\x00" + payload
+
+
+def close_sent(server: ContractServerProtocol) -> Close:
+    assert server.close_sent is not None, "the server did not close"
+    return server.close_sent
+
+
+@pytest.mark.parametrize(
+    ("what", "data"),
+    [
+        ("a message over the size cap", client_frame(Opcode.TEXT.value, b"x" * (MAX_SIZE + 1))),
+        ("a reserved bit set", client_frame(Opcode.TEXT.value, b"{}", rsv1=True)),
+        ("an unknown opcode", client_frame(0x3, b"{}")),
+    ],
+)
+def test_a_frame_the_websocket_layer_refuses_closes_with_4400(what: str, data: bytes) -> None:
+    server = open_server()
+    server.receive_data(data)
+    close = close_sent(server)
+    assert close.code == MALFORMED_FRAME, what
+    assert close.reason.startswith("malformed or oversized frame")
+    assert len(close.serialize()) <= 125  # a control frame's payload limit
+
+
+def test_a_well_formed_frame_reaches_the_application() -> None:
+    server = open_server()
+    server.receive_data(client_frame(Opcode.TEXT.value, b'{"type": "subscribe"}'))
+    assert server.close_sent is None
+    [event] = server.events_received()
+    assert event == Frame(Opcode.TEXT, b'{"type": "subscribe"}')
+
+
+def test_the_close_for_a_text_message_that_is_not_utf8_is_4400() -> None:
+    server = open_server()
+    server.send_close(1007)  # what uvicorn sends when a text message does not decode
+    assert close_sent(server).code == MALFORMED_FRAME
+
+
+def test_other_close_codes_are_left_alone() -> None:
+    server = open_server()
+    server.fail(1011, "keepalive ping timeout")
+    assert close_sent(server).code == 1011
+    app_closes = open_server()
+    app_closes.send_close(4403, "real-time orders are disabled")
+    assert close_sent(app_closes) == Close(4403, "real-time orders are disabled")
