@@ -6,11 +6,11 @@ import logging
 import re
 from urllib.parse import quote
 
-import httpx
 from pydantic import ValidationError
 
 from services.checkout.domain.context import CheckoutContext
 from shared.contract import SLUG_PATTERN
+from shared.http import InternalClient, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class StorefrontNotFound(Exception):
 
 
 class CatalogClient:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: InternalClient) -> None:
         self._http = http
 
     async def checkout_context(self, slug: str) -> CheckoutContext:
@@ -32,7 +32,7 @@ class CatalogClient:
             raise StorefrontNotFound(slug)
         try:
             response = await self._http.get(f"/internal/storefronts/{quote(slug, safe='')}/checkout-context")
-        except httpx.HTTPError as exc:
+        except UpstreamError as exc:
             log.warning("catalog unreachable: %r", exc)
             raise CatalogUnavailable(str(exc)) from exc
         if response.status_code == 404:

@@ -11,7 +11,7 @@ from services.checkout.config import Settings
 from services.checkout.db.tables import outbox
 from services.checkout.events.publisher import OrderedPublisher
 from shared.db import make_engine, make_sessionmaker, ping
-from shared.http import internal_client
+from shared.http import InternalClient
 from shared.messaging import Broker
 from shared.outbox import OutboxRelay
 
@@ -34,7 +34,7 @@ class Runtime:
         maker = make_sessionmaker(engine)
         broker = Broker(settings.amqp_url, "checkout")
         relay = OutboxRelay(maker, outbox, broker)
-        http = internal_client(
+        http = InternalClient(
             settings.catalog_base_url, settings.internal_token, timeout=settings.checkout_catalog_timeout_s
         )
         return cls(

@@ -6,12 +6,10 @@ import asyncio
 import itertools
 from dataclasses import dataclass, field
 
-import httpx
-
 from services.gateway.config import Settings
 from services.gateway.domain.routing import Upstream
 from services.gateway.domain.sockets import rotation
-from shared.http import internal_client
+from shared.http import InternalClient, UpstreamError, close_all
 
 READINESS_TIMEOUT_S = 3.0
 
@@ -45,9 +43,9 @@ def http_url_of(ws_url: str) -> str:
 
 @dataclass
 class Upstreams:
-    catalog: httpx.AsyncClient
-    checkout: httpx.AsyncClient
-    probe: httpx.AsyncClient  # readiness of the notifiers, by absolute URL
+    catalog: InternalClient
+    checkout: InternalClient
+    probe: InternalClient  # readiness of the notifiers, by absolute URL
     notifiers: NotifierPool
 
     @classmethod
@@ -55,21 +53,21 @@ class Upstreams:
         token = settings.internal_token
         timeout = settings.upstream_timeout_s
         return cls(
-            catalog=internal_client(settings.catalog_base_url, token, timeout=timeout),
-            checkout=internal_client(settings.checkout_base_url, token, timeout=timeout),
-            probe=internal_client("", token, timeout=READINESS_TIMEOUT_S),
+            catalog=InternalClient(settings.catalog_base_url, token, timeout=timeout),
+            checkout=InternalClient(settings.checkout_base_url, token, timeout=timeout),
+            probe=InternalClient("", token, timeout=READINESS_TIMEOUT_S),
             notifiers=NotifierPool(settings.notifier_base_urls),
         )
 
-    def client(self, upstream: Upstream) -> httpx.AsyncClient:
+    def client(self, upstream: Upstream) -> InternalClient:
         return self.catalog if upstream is Upstream.CATALOG else self.checkout
 
     async def aclose(self) -> None:
-        await asyncio.gather(self.catalog.aclose(), self.checkout.aclose(), self.probe.aclose())
+        await close_all(self.catalog, self.checkout, self.probe)
 
     async def readiness(self) -> dict[str, tuple[bool, object]]:
         """Each service's /readyz: whether it answered 200, and the body it answered with."""
-        targets: dict[str, tuple[httpx.AsyncClient, str]] = {
+        targets: dict[str, tuple[InternalClient, str]] = {
             "catalog": (self.catalog, "/readyz"),
             "checkout": (self.checkout, "/readyz"),
         }
@@ -79,10 +77,10 @@ class Upstreams:
         return dict(zip(targets, results, strict=True))
 
 
-async def _probe(client: httpx.AsyncClient, url: str) -> tuple[bool, object]:
+async def _probe(client: InternalClient, url: str) -> tuple[bool, object]:
     try:
-        response = await client.get(url, timeout=READINESS_TIMEOUT_S)
-    except httpx.HTTPError:
+        response = await client.get(url, within_s=READINESS_TIMEOUT_S)
+    except UpstreamError:
         return False, None
     try:
         body: object = response.json()

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from services.notifier.config import Settings
 from shared.events import OrderEvent
-from shared.http import internal_client
+from shared.http import InternalClient, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +46,8 @@ class Upstreams:
 
     def __init__(self, settings: Settings) -> None:
         timeout = settings.notifier_upstream_timeout_s
-        self._catalog = internal_client(settings.catalog_base_url, settings.internal_token, timeout=timeout)
-        self._checkout = internal_client(settings.checkout_base_url, settings.internal_token, timeout=timeout)
+        self._catalog = InternalClient(settings.catalog_base_url, settings.internal_token, timeout=timeout)
+        self._checkout = InternalClient(settings.checkout_base_url, settings.internal_token, timeout=timeout)
 
     async def close(self) -> None:
         await self._catalog.aclose()
@@ -86,16 +85,12 @@ class Upstreams:
         return body
 
 
-async def _get_json(client: httpx.AsyncClient, path: str, params: dict[str, Any] | None = None) -> Any:
+async def _get_json(client: InternalClient, path: str, params: dict[str, Any] | None = None) -> Any:
     """The JSON body of a 2xx answer; None for a 4xx (the thing asked for is unknown)."""
     try:
-        try:
-            response = await client.get(path, params=params)
-        except (httpx.ReadError, httpx.RemoteProtocolError):
-            # A pooled keep-alive connection the server had just closed: a GET is safe to repeat.
-            response = await client.get(path, params=params)
-    except httpx.HTTPError as exc:
-        raise UpstreamUnavailable(f"{client.base_url}: {type(exc).__name__}: {exc}") from exc
+        response = await client.get(path, params=params)
+    except UpstreamError as exc:
+        raise UpstreamUnavailable(str(exc)) from exc
     if response.status_code >= 500 or response.status_code in (401, 403, 429):
         raise UpstreamUnavailable(f"{client.base_url}{path} answered {response.status_code}")
     if response.status_code >= 400:

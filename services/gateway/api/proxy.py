@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import httpx
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -23,6 +22,7 @@ from services.gateway.domain.credentials import Credential
 from services.gateway.domain.rate_limit import RateLimits, account_key
 from services.gateway.domain.routing import ApiRoute, Limit, limit_for, resolve, sets_session
 from services.gateway.state import GatewayState, client_ip, gateway_state
+from shared.http import InternalResponse, UpstreamError, UpstreamTimeout
 from shared.security import SELLER_ID_HEADER, seller_id_from_token
 from shared.service import RETRY_AFTER_S, json_error
 
@@ -98,8 +98,8 @@ def _seller(request: Request, state: GatewayState) -> Credential:
 
 
 async def _send_login(
-    limits: RateLimits, account: str, send: Callable[[], Awaitable[httpx.Response]]
-) -> httpx.Response:
+    limits: RateLimits, account: str, send: Callable[[], Awaitable[InternalResponse]]
+) -> InternalResponse:
     """A login attempt reserves one of the account's failures while in flight (so concurrent
     guesses cannot overshoot the limit) and gives it back unless the password was wrong."""
     _refuse_if_limited(limits.login_failures.acquire(account), "too many failed logins for this account")
@@ -150,17 +150,11 @@ def _login_account(body: bytes) -> str | None:
 
 async def _send(
     request: Request, state: GatewayState, route: ApiRoute, path: str, body: bytes, seller: Credential | None
-) -> httpx.Response:
-    # As the bytes the client sent (Starlette decoded them as latin-1): httpx would encode a
-    # str as ASCII and fail on an Idempotency-Key such as "\xe9".
-    headers = {
-        name.encode(): request.headers[name].encode("latin-1")
-        for name in FORWARDED_REQUEST_HEADERS
-        if name in request.headers
-    }
-    headers[b"X-Forwarded-For"] = client_ip(request).encode()
+) -> InternalResponse:
+    headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
+    headers["X-Forwarded-For"] = client_ip(request)
     if seller is not None:
-        headers[SELLER_ID_HEADER.encode()] = seller.seller_id.encode()
+        headers[SELLER_ID_HEADER] = seller.seller_id
     url = quote(path, safe=PATH_SAFE)
     if query := request.scope["query_string"].decode("latin-1"):
         url = f"{url}?{query}"
@@ -168,10 +162,10 @@ async def _send(
     service = route.upstream.value
     try:
         return await client.request(request.method, url, content=body, headers=headers)
-    except httpx.TimeoutException:
+    except UpstreamTimeout:
         log.warning("%s did not answer %s %s in time", service, request.method, route.template)
         raise Refusal(_unavailable(f"the {service} service did not answer in time")) from None
-    except httpx.TransportError as exc:
+    except UpstreamError as exc:
         log.warning("%s unreachable for %s %s: %r", service, request.method, route.template, exc)
         raise Refusal(_unavailable(f"the {service} service is unavailable")) from None
 
@@ -180,7 +174,7 @@ def _unavailable(detail: str) -> JSONResponse:
     return json_error(503, f"{detail}; try again shortly", headers={"Retry-After": RETRY_AFTER_S})
 
 
-def _start_session(response: Response, upstream: httpx.Response, state: GatewayState) -> None:
+def _start_session(response: Response, upstream: InternalResponse, state: GatewayState) -> None:
     try:
         token = upstream.json().get("access_token")
     except (ValueError, AttributeError):
