@@ -95,7 +95,10 @@ class OutboxRelay:
         self._in_flight: set[str] = set()
         self._held: set[str] = set()
         self._released_during_pass: set[str] = set()
+        self._to_mark: list[str] = []
+        self._marks_waiting = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._marker: asyncio.Task[None] | None = None
         broker.on_reconnect(self._on_reconnect)
 
     def hold(self, event_ids: Iterable[str]) -> None:
@@ -115,14 +118,22 @@ class OutboxRelay:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._marker = asyncio.create_task(self._mark_in_batches(), name="outbox-marker")
 
     async def stop(self) -> None:
+        """Stop relaying; rows published meanwhile are marked first (so a restart does not
+        publish them again)."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        if self._marker is not None:
+            self._marker.cancel()
+            await asyncio.gather(self._marker, return_exceptions=True)
+        await self._mark_queued()
 
     async def publish_after_commit(self, pending: Sequence[PendingEvent]) -> None:
-        """The fast path: publish now; on failure leave the rows for the relay."""
+        """The fast path: publish now; on failure leave the rows for the relay. Rows published
+        are marked in the background, in batches: the caller does not wait for a second commit."""
         published: list[str] = []
         for item in pending:
             self._in_flight.add(item.event_id)
@@ -133,15 +144,31 @@ class OutboxRelay:
         except BrokerUnavailable as exc:
             log.warning("publish deferred to the outbox relay: %s", exc)
             self._wake.set()
-        try:
-            if published:
-                await self._mark_published(published)
-        except Exception:
-            log.exception("could not mark events published; the relay will publish them again")
         finally:
-            # Only now: until the rows are marked, the relay must not publish them a second time.
-            for item in pending:
+            # A published row stays in flight until it is marked, so the relay does not publish
+            # it a second time; the others go back to the relay now.
+            for item in pending[len(published) :]:
                 self._in_flight.discard(item.event_id)
+            self._to_mark.extend(published)
+            self._marks_waiting.set()
+
+    async def _mark_in_batches(self) -> None:
+        while True:
+            await self._marks_waiting.wait()
+            self._marks_waiting.clear()
+            await self._mark_queued()
+
+    async def _mark_queued(self) -> None:
+        while self._to_mark:
+            batch = self._to_mark[:RELAY_BATCH]
+            try:
+                await self._mark_published(batch)
+            except asyncio.CancelledError:
+                raise  # the batch stays queued: `stop` marks it
+            except Exception:
+                log.exception("could not mark events published; the relay will publish them again")
+            del self._to_mark[: len(batch)]  # what was queued meanwhile went on the end
+            self._in_flight.difference_update(batch)
 
     async def _mark_published(self, event_ids: Sequence[str]) -> None:
         async with self._maker() as session, session.begin():

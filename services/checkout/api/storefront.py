@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 
 from services.checkout.api.deps import RuntimeDep
 from services.checkout.api.errors import IDEMPOTENCY_HEADER
+from services.checkout.catalog_client import CatalogUnavailable, StorefrontNotFound
 from services.checkout.db import transactions
 from services.checkout.db.idempotency import find_repeat
 from services.checkout.db.orders import get_order
 from services.checkout.db.transactions import IdempotencyKey, OrderNotFound, Placed, Placement
 from services.checkout.domain.checkout import check_checkout
 from services.checkout.domain.idempotency import KEY_PATTERN, request_hash
+from services.checkout.domain.problems import CheckoutInvalid, StoreClosed
 from services.checkout.domain.records import OrderRecord
 from services.checkout.runtime import Runtime
 from shared.contract import CheckoutIn, CheckoutOut, CustomerOrder, ErrorOut
@@ -60,13 +62,15 @@ async def place_order(
     idempotency = None
     if idempotency_key is not None:
         idempotency = IdempotencyKey(idempotency_key, request_hash(await request.json()))
-        # Before anything else, so a repeat is answered even when the store has closed since.
-        async with runtime.maker() as session:
-            earlier = await find_repeat(session, slug, idempotency.key, idempotency.request_hash)
-        if earlier is not None:
+    try:
+        context = await runtime.catalog.checkout_context(slug)
+        cart = check_checkout(checkout, context)
+    except (StorefrontNotFound, StoreClosed, CheckoutInvalid, CatalogUnavailable):
+        # A repeat is answered as a repeat even when the store has closed (or its catalog is
+        # down) since the first request; only then is it worth looking the key up early.
+        if idempotency is not None and (earlier := await _earlier_order(runtime, slug, idempotency)):
             return _checkout_answer(earlier, status_code=200)
-    context = await runtime.catalog.checkout_context(slug)
-    cart = check_checkout(checkout, context)
+        raise
     placed = await _place(runtime, Placement(slug, checkout, context, cart, idempotency))
     if placed.repeated:
         return _checkout_answer(placed.record, status_code=200)
@@ -82,16 +86,18 @@ async def _place(runtime: Runtime, placement: Placement) -> Placed:
             lambda session: transactions.place_order(session, placement),
         )
     except IntegrityError:
-        # The backstop for a concurrent request with the same key that got past the check
-        # under the lock: the unique key refused our row, so answer as a repeat.
+        # The key was used before: its unique index refused our row (and the transaction, seq
+        # and token number with it), so this is a repeat.
         key = placement.idempotency
-        if key is None:
-            raise
-        async with runtime.maker() as session:
-            earlier = await find_repeat(session, placement.slug, key.key, key.request_hash)
-        if earlier is None:
+        if key is None or (earlier := await _earlier_order(runtime, placement.slug, key)) is None:
             raise
         return Placed(earlier, repeated=True, event=None)
+
+
+async def _earlier_order(runtime: Runtime, slug: str, key: IdempotencyKey) -> OrderRecord | None:
+    """The order this key placed before (raises KeyReused for another body with the key)."""
+    async with runtime.maker() as session:
+        return await find_repeat(session, slug, key.key, key.request_hash)
 
 
 def _checkout_answer(record: OrderRecord, *, status_code: int) -> JSONResponse:

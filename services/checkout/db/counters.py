@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Executable, select, update
+from sqlalchemy import Executable, Row, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,11 +20,12 @@ class Counter:
 
 
 async def lock_counter(session: AsyncSession, seller_id: str) -> Counter:
-    """The seller's counter, locked until the transaction ends (created at zero if new)."""
-    await session.execute(_insert_if_missing(session, seller_id))
-    counter = await lock_existing_counter(session, seller_id)
-    assert counter is not None
-    return counter
+    """The seller's counter, locked until the transaction ends (created at zero if new).
+
+    One statement: an insert that, for an existing row, updates it to itself, which takes the
+    row's lock and returns it."""
+    row = (await session.execute(_upsert_returning(session, seller_id))).one()
+    return _counter(row)
 
 
 async def lock_existing_counter(session: AsyncSession, seller_id: str) -> Counter | None:
@@ -36,17 +38,27 @@ async def lock_existing_counter(session: AsyncSession, seller_id: str) -> Counte
             select(seller_counters).where(seller_counters.c.seller_id == seller_id).with_for_update()
         )
     ).first()
-    if row is None:
-        return None
+    return None if row is None else _counter(row)
+
+
+def _counter(row: Row[Any]) -> Counter:
     day = DayCount(row.business_day, row.day_orders) if row.business_day is not None else None
     return Counter(last_seq=row.last_seq, day=day)
 
 
-def _insert_if_missing(session: AsyncSession, seller_id: str) -> Executable:
+def _upsert_returning(session: AsyncSession, seller_id: str) -> Executable:
     values = {"seller_id": seller_id, "last_seq": 0, "business_day": None, "day_orders": 0}
+    keep = {"last_seq": seller_counters.c.last_seq}  # the row as it is
+    returned = (seller_counters.c.last_seq, seller_counters.c.business_day, seller_counters.c.day_orders)
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(seller_counters).values(values).on_conflict_do_nothing()
-    return sqlite.insert(seller_counters).values(values).on_conflict_do_nothing()
+        pg = postgresql.insert(seller_counters).values(values)
+        return pg.on_conflict_do_update(index_elements=[seller_counters.c.seller_id], set_=keep).returning(
+            *returned
+        )
+    lite = sqlite.insert(seller_counters).values(values)
+    return lite.on_conflict_do_update(index_elements=[seller_counters.c.seller_id], set_=keep).returning(
+        *returned
+    )
 
 
 async def save_counter(session: AsyncSession, seller_id: str, counter: Counter) -> None:

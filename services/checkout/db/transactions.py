@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checkout.db.counters import Counter, lock_counter, lock_existing_counter, save_counter
-from services.checkout.db.idempotency import find_repeat, store_key
+from services.checkout.db.idempotency import store_key
 from services.checkout.db.orders import get_order, insert_order, save_change
 from services.checkout.db.tables import outbox
 from services.checkout.domain import transitions
@@ -66,12 +66,6 @@ class Changed:
 async def place_order(session: AsyncSession, placement: Placement) -> Placed:
     seller = placement.context.seller
     counter = await lock_counter(session, seller.id)
-    if placement.idempotency is not None:
-        # Checked again under the lock: a concurrent request with the key may have committed.
-        key = placement.idempotency
-        repeat = await find_repeat(session, placement.slug, key.key, key.request_hash)
-        if repeat is not None:
-            return Placed(repeat, repeated=True, event=None)
     now = utcnow()
     day = next_day_count(counter.day, business_day(now, seller.timezone))
     order = new_order(
@@ -92,6 +86,8 @@ async def place_order(session: AsyncSession, placement: Placement) -> Placed:
     )
     await insert_order(session, record, day.day)
     if placement.idempotency is not None:
+        # A key used before fails here (IntegrityError), undoing the whole transaction: the
+        # caller then answers with the order the key placed.
         key = placement.idempotency
         await store_key(session, placement.slug, key.key, key.request_hash, order.id, now)
     seq = counter.last_seq + 1
