@@ -13,6 +13,9 @@ HTTP_LATENCY = Histogram(
     ["service", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+REQUESTS_SHED = Counter(
+    "santhai_http_requests_shed_total", "HTTP requests answered 503 at once: too many in flight", ["service"]
+)
 ORDERS_PLACED = Counter("santhai_orders_placed_total", "Orders committed by checkout")
 EVENTS_PUBLISHED = Counter("santhai_events_published_total", "Events confirmed by the broker", ["event_type"])
 EVENTS_CONSUMED = Counter("santhai_events_consumed_total", "Events handled by a consumer", ["event_type"])

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db import DatabaseUnavailable
 from shared.logs import request_id_var
-from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, REQUESTS_SHED
 from shared.security import INTERNAL_TOKEN_HEADER, SELLER_ID_HEADER, same_secret
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,17 @@ ReadyzEndpoint = Callable[[], Awaitable[Response]]
 
 
 class ServiceMiddleware:
-    """Pure ASGI: request id, request metrics and (for internal services) the internal token."""
+    """Pure ASGI: request id, request metrics, (for internal services) the internal token, and
+    admission control: past `max_in_flight` HTTP requests being answered, another one is
+    answered 503 at once, so that the work admitted still finishes in time when more comes in
+    than the machine can do (the operator endpoints are always answered)."""
 
-    def __init__(self, app: ASGIApp, *, service: str, internal_token: str | None) -> None:
+    def __init__(self, app: ASGIApp, *, service: str, internal_token: str | None, max_in_flight: int) -> None:
         self.app = app
         self.service = service
         self.internal_token = internal_token
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -58,12 +63,28 @@ class ServiceMiddleware:
             return
         request_id = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         token = request_id_var.set(request_id)
-        if scope["type"] == "websocket":
-            try:
+        try:
+            if scope["type"] == "websocket":
                 await self.app(scope, receive, send)
-            finally:
-                request_id_var.reset(token)
+            elif path in OPERATOR_PATHS:
+                await self._answer(scope, receive, send, request_id, path)
+            else:
+                await self._admit(scope, receive, send, request_id, path)
+        finally:
+            request_id_var.reset(token)
+
+    async def _admit(self, scope: Scope, receive: Receive, send: Send, request_id: str, path: str) -> None:
+        if self.in_flight >= self.max_in_flight:
+            REQUESTS_SHED.labels(self.service).inc()
+            await unavailable("the service is busy; try again shortly")(scope, receive, send)
             return
+        self.in_flight += 1
+        try:
+            await self._answer(scope, receive, send, request_id, path)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, request_id: str, path: str) -> None:
         status = 500
         started = time.perf_counter()
 
@@ -78,7 +99,6 @@ class ServiceMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            request_id_var.reset(token)
             route = scope.get("route")
             template = getattr(route, "path", None) or ("unmatched" if status == 404 else path)
             if template not in OPERATOR_PATHS:
@@ -92,6 +112,7 @@ def add_service_defaults(
     service: str,
     readiness: Mapping[str, ReadinessCheck],
     internal_token: str | None,
+    max_in_flight: int,
     readyz: ReadyzEndpoint | None = None,
 ) -> None:
     """Operator endpoints, error handlers and middleware. `internal_token=None` for the gateway.
@@ -121,7 +142,9 @@ def add_service_defaults(
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
-    app.add_middleware(ServiceMiddleware, service=service, internal_token=internal_token)
+    app.add_middleware(
+        ServiceMiddleware, service=service, internal_token=internal_token, max_in_flight=max_in_flight
+    )
 
 
 def _add_generic_readyz(app: FastAPI, service: str, readiness: Mapping[str, ReadinessCheck]) -> None:

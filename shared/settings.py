@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-only-insecure-secret-change-me"
@@ -30,6 +30,8 @@ class BaseServiceSettings(BaseSettings):
     checkout_url: str = ""
     log_level: str = "INFO"
     log_json: bool = True
+    # HTTP requests answered at once; past this a request gets 503 and Retry-After at once.
+    max_requests_in_flight: int = Field(default=64, ge=1)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_dev(self) -> BaseServiceSettings:

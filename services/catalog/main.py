@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service="catalog",
         readiness={"database": runtime.database_ready, "broker": runtime.broker_ready},
         internal_token=runtime.settings.internal_token,
+        max_in_flight=runtime.settings.max_requests_in_flight,
     )
     install_error_handlers(app)
     for router in routers:

@@ -36,5 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service="checkout",
         readiness={"database": runtime.database_ready, "broker": runtime.broker_ready},
         internal_token=settings.internal_token,
+        max_in_flight=settings.max_requests_in_flight,
     )
     return app

@@ -15,6 +15,8 @@ class Settings(BaseServiceSettings):
     notifier_urls: str = ""  # comma-separated ws:// base URLs; empty: ws://127.0.0.1:<NOTIFIER_PORT>
     upstream_timeout_s: float = Field(default=10.0, gt=0)
     notifier_connect_timeout_s: float = Field(default=3.0, gt=0)
+    # Above the services' own limit: the gateway's requests are cheap, and pages count too.
+    max_requests_in_flight: int = Field(default=256, ge=1)
 
     rate_limits: Literal["on", "off"] = "on"
     login_failures_per_account: int = Field(default=10, ge=1)

@@ -64,7 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_offline_docs(app)
     app.state.gateway = GatewayState.from_settings(settings)
     add_service_defaults(
-        app, service="gateway", readiness={}, internal_token=None, readyz=readyz_endpoint(app)
+        app,
+        service="gateway",
+        readiness={},
+        internal_token=None,
+        max_in_flight=settings.max_requests_in_flight,
+        readyz=readyz_endpoint(app),
     )
     app.include_router(pages.router)
     app.include_router(session.router)

@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         service="notifier",
         readiness={"broker": runtime.broker_ready},
         internal_token=runtime.settings.internal_token,
+        max_in_flight=runtime.settings.max_requests_in_flight,
     )
     app.router.routes.extend(routes)
     return app
