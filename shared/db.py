@@ -43,9 +43,13 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     """An engine for `url`. SQLite files get their folder created, a busy timeout and
-    `BEGIN IMMEDIATE` transactions, so concurrent writers queue instead of failing."""
+    `BEGIN IMMEDIATE` transactions, so concurrent writers queue instead of failing.
+
+    PostgreSQL: `pool_size` connections are kept open, and up to half as many more are opened
+    for a burst. (Overflow connections are closed as soon as they are returned, so a pool too
+    small for the steady load opens and closes a connection per transaction.)"""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -69,7 +73,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size * 2,
+        max_overflow=pool_size // 2,
         pool_pre_ping=False,
         pool_timeout=5,
         connect_args={"timeout": 5, "command_timeout": 10},

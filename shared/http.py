@@ -36,6 +36,10 @@ class UpstreamTimeout(UpstreamError):
     """The service did not answer in time."""
 
 
+class UpstreamBusy(UpstreamError):
+    """Every connection to the service is in use, and this client does not queue."""
+
+
 @dataclass(frozen=True, slots=True)
 class InternalResponse:
     status_code: int
@@ -49,7 +53,11 @@ class InternalResponse:
 
 class InternalClient:
     """One per upstream service and process. Paths are appended to `base_url` as given (already
-    percent-encoded); an absolute `http://` URL is used as it is."""
+    percent-encoded); an absolute `http://` URL is used as it is.
+
+    With `queue=False`, a request finding all `max_connections` in use fails at once with
+    UpstreamBusy instead of waiting for one: in front of an overloaded service, a prompt 503
+    serves the client better than a place in a queue."""
 
     def __init__(
         self,
@@ -58,11 +66,14 @@ class InternalClient:
         *,
         timeout: float = 5.0,
         max_connections: int = MAX_CONNECTIONS,
+        queue: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = internal_token
         self._timeout = timeout
         self._max_connections = max_connections
+        self._queue = queue
+        self._in_flight = 0
         self._session: aiohttp.ClientSession | None = None
 
     async def get(
@@ -84,6 +95,23 @@ class InternalClient:
 
         A GET whose pooled connection turns out to be closed is sent once more on a new one; a
         POST is not (the service may have acted on it)."""
+        if not self._queue and self._in_flight >= self._max_connections:
+            raise UpstreamBusy(f"{self.base_url}: all {self._max_connections} connections are in use")
+        self._in_flight += 1
+        try:
+            return await self._request(method, path, content, headers, params, within_s)
+        finally:
+            self._in_flight -= 1
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+        within_s: float | None,
+    ) -> InternalResponse:
         try:
             return await self._send(method, path, content, headers, params, within_s)
         except aiohttp.ServerDisconnectedError as exc:

@@ -53,8 +53,8 @@ class Upstreams:
         token = settings.internal_token
         timeout = settings.upstream_timeout_s
         return cls(
-            catalog=InternalClient(settings.catalog_base_url, token, timeout=timeout),
-            checkout=InternalClient(settings.checkout_base_url, token, timeout=timeout),
+            catalog=InternalClient(settings.catalog_base_url, token, timeout=timeout, queue=False),
+            checkout=InternalClient(settings.checkout_base_url, token, timeout=timeout, queue=False),
             probe=InternalClient("", token, timeout=READINESS_TIMEOUT_S),
             notifiers=NotifierPool(settings.notifier_base_urls),
         )

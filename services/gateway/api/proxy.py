@@ -22,7 +22,8 @@ from services.gateway.domain.credentials import Credential
 from services.gateway.domain.rate_limit import RateLimits, account_key
 from services.gateway.domain.routing import ApiRoute, Limit, limit_for, resolve, sets_session
 from services.gateway.state import GatewayState, client_ip, gateway_state
-from shared.http import InternalResponse, UpstreamError, UpstreamTimeout
+from shared.http import InternalResponse, UpstreamBusy, UpstreamError, UpstreamTimeout
+from shared.metrics import REQUESTS_SHED
 from shared.security import SELLER_ID_HEADER, seller_id_from_token
 from shared.service import RETRY_AFTER_S, json_error
 
@@ -162,6 +163,9 @@ async def _send(
     service = route.upstream.value
     try:
         return await client.request(request.method, url, content=body, headers=headers)
+    except UpstreamBusy:
+        REQUESTS_SHED.labels("gateway").inc()
+        raise Refusal(_unavailable(f"the {service} service is busy")) from None
     except UpstreamTimeout:
         log.warning("%s did not answer %s %s in time", service, request.method, route.template)
         raise Refusal(_unavailable(f"the {service} service did not answer in time")) from None

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from aiohttp import web
 
-from shared.http import InternalClient, UpstreamError, UpstreamTimeout
+from shared.http import InternalClient, UpstreamBusy, UpstreamError, UpstreamTimeout
 from shared.logs import request_id_var
 from shared.security import INTERNAL_TOKEN_HEADER
 
@@ -110,3 +110,24 @@ async def test_a_peer_that_closes_without_answering_is_an_upstream_error() -> No
             await client.request("POST", "/api/orders", content=b"{}")
         with pytest.raises(UpstreamError):
             await client.get("/anything")  # asked twice, refused twice
+
+
+async def test_a_client_that_does_not_queue_refuses_at_once_when_every_connection_is_busy(
+    upstream: str,
+) -> None:
+    async with InternalClient(upstream, "secret", max_connections=2, queue=False) as client:
+        busy = [asyncio.create_task(client.get("/slow", within_s=0.5)) for _ in range(2)]
+        await asyncio.sleep(0)  # both have taken their connection
+        with pytest.raises(UpstreamBusy):
+            await asyncio.wait_for(client.get("/e"), 0.2)
+        assert all(
+            isinstance(outcome, UpstreamTimeout)
+            for outcome in await asyncio.gather(*busy, return_exceptions=True)
+        )
+        assert (await client.get("/e")).status_code == 200  # the connections were given back
+
+
+async def test_a_client_that_queues_waits_for_a_connection(upstream: str) -> None:
+    async with InternalClient(upstream, "secret", max_connections=1) as client:
+        answers = await asyncio.gather(*(client.get("/e") for _ in range(5)))
+    assert [answer.status_code for answer in answers] == [200] * 5
