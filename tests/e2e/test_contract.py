@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from scripts.system import System
-from tests.e2e.client import Seller, new_seller, order_body
+from tests.e2e.client import PRODUCTS, Seller, new_seller, order_body
 
 PASSWORD = "correct horse battery"
 
@@ -219,6 +219,35 @@ async def test_checkout_refusals(system: System, api: httpx.AsyncClient, shop: S
     priced = await api.post(url, json={**good, "total_cents": 1})
     assert priced.status_code == 201 and priced.json()["order"]["total_cents"] == 4900
     assert (await shop.head_seq()) == 1, "refused checkouts made no events"
+
+
+async def test_a_catalog_change_counts_for_the_very_next_checkout(
+    system: System, api: httpx.AsyncClient, shop: Seller
+) -> None:
+    """Checkout keeps storefront contexts (revalidated on every checkout): no change may be missed."""
+    url = f"/api/storefronts/{shop.slug}/orders"
+    dosa_path = f"/api/seller/products/{shop.products[0]['id']}"
+    assert (await shop.place_order()).json()["order"]["total_cents"] == 2 * 850 + 3200
+    for price in (900, 950, 1000):
+        changed = await api.patch(dosa_path, json={"price_cents": price}, headers=shop.auth)
+        assert changed.status_code == 200
+        placed = await api.post(url, json=order_body(shop.products))
+        assert placed.json()["order"]["total_cents"] == 2 * price + 3200, price
+    assert (await api.patch(dosa_path, json={"available": False}, headers=shop.auth)).status_code == 200
+    assert (await api.post(url, json=order_body(shop.products))).status_code == 422
+    await shop.patch(accepting_orders=False)
+    assert (await api.post(url, json=order_body(shop.products))).status_code == 409
+    await shop.patch(accepting_orders=True)
+    assert (await api.patch(dosa_path, json={"available": True}, headers=shop.auth)).status_code == 200
+    assert (await api.post(url, json=order_body(shop.products))).status_code == 201
+    assert (await api.delete(dosa_path, headers=shop.auth)).status_code == 204
+    assert (await api.post(url, json=order_body(shop.products))).status_code == 422
+    new_dosa = await api.post(
+        "/api/seller/products", json={**PRODUCTS[0], "price_cents": 700}, headers=shop.auth
+    )
+    assert new_dosa.status_code == 201
+    fresh = order_body([new_dosa.json(), shop.products[1]])
+    assert (await api.post(url, json=fresh)).json()["order"]["total_cents"] == 2 * 700 + 3200
 
 
 async def test_seller_orders_list_and_transitions(

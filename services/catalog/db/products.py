@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.catalog.db.sellers import bump_context_version
 from services.catalog.db.tables import products
 from services.catalog.domain.products import ProductRecord
 
@@ -42,6 +43,8 @@ async def insert_products(session: AsyncSession, records: Sequence[ProductRecord
     now = datetime.now(UTC)
     for record in records:  # one statement each, so `position` follows the given order
         await session.execute(insert(products).values(**asdict(record), created_at=now, updated_at=now))
+    for seller_id in {record.seller_id for record in records}:
+        await bump_context_version(session, seller_id)
 
 
 async def save(session: AsyncSession, record: ProductRecord) -> None:
@@ -52,10 +55,14 @@ async def save(session: AsyncSession, record: ProductRecord) -> None:
         .where(products.c.id == record.id, products.c.seller_id == record.seller_id)
         .values(**values, updated_at=datetime.now(UTC))
     )
+    await bump_context_version(session, record.seller_id)
 
 
 async def delete_product(session: AsyncSession, seller_id: str, product_id: str) -> bool:
     result = await session.execute(
         delete(products).where(products.c.id == product_id, products.c.seller_id == seller_id)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    deleted = bool(result.rowcount)  # type: ignore[attr-defined]
+    if deleted:
+        await bump_context_version(session, seller_id)
+    return deleted

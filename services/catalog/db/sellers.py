@@ -52,6 +52,21 @@ async def get_by_slug(session: AsyncSession, slug: str) -> SellerRecord | None:
     return _record(row) if row else None
 
 
+async def context_version(session: AsyncSession, slug: str) -> tuple[str, int] | None:
+    """The storefront's seller id and context version; None for an unknown slug."""
+    row = (
+        await session.execute(select(sellers.c.id, sellers.c.context_version).where(sellers.c.slug == slug))
+    ).first()
+    return None if row is None else (row.id, row.context_version)
+
+
+async def bump_context_version(session: AsyncSession, seller_id: str) -> None:
+    """Part of every transaction that changes what `context_version` stands for."""
+    await session.execute(
+        update(sellers).where(sellers.c.id == seller_id).values(context_version=sellers.c.context_version + 1)
+    )
+
+
 async def exists(session: AsyncSession, seller_id: str) -> bool:
     found = await session.scalar(select(sellers.c.id).where(sellers.c.id == seller_id))
     return found is not None
@@ -83,6 +98,7 @@ async def save_changes(session: AsyncSession, before: SellerRecord, after: Selle
     if "payment_methods" in changes:
         changes["payment_methods"] = list(after.payment_methods)
     changes["updated_at"] = datetime.now(UTC)
+    changes["context_version"] = sellers.c.context_version + 1
     await session.execute(update(sellers).where(sellers.c.id == before.id).values(**changes))
 
 

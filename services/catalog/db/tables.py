@@ -38,6 +38,9 @@ sellers = Table(
     Column("timezone", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Bumped in the transaction of every change of the seller or their products, so checkout
+    # can keep a storefront's checkout context and ask only whether it is still current.
+    Column("context_version", BigInteger, nullable=False, server_default="0"),
     # These two make concurrent signups safe: the database, not a prior SELECT, decides.
     UniqueConstraint("email", name="uq_sellers_email"),
     UniqueConstraint("slug", name="uq_sellers_slug"),

@@ -8,7 +8,7 @@ from shared.contract import PaymentMethod, Product
 
 
 class ContextSeller(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str
     business_name: str
@@ -30,7 +30,7 @@ class ContextSeller(BaseModel):
 class CheckoutContext(BaseModel):
     """The catalog's `GET /internal/storefronts/{slug}/checkout-context` answer."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     seller: ContextSeller
     products: list[Product]

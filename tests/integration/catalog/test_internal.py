@@ -113,3 +113,55 @@ async def test_the_openapi_schema_uses_the_contract_models(catalog: Catalog) -> 
         schema["components"]["schemas"]
     )
     assert "/api/storefronts/{slug}/qr.png" in schema["paths"]
+
+
+async def test_checkout_context_answers_304_until_the_storefront_changes(catalog: Catalog) -> None:
+    seller = (await catalog.signup(business_name="Etag Eats"))["seller"]
+    headers = catalog.as_seller(seller["id"])
+    path = "/internal/storefronts/etag-eats/checkout-context"
+
+    async def etag_after(change: str) -> str:
+        response = await catalog.client.get(path)
+        assert response.status_code == 200, change
+        return response.headers["ETag"]
+
+    async def still_current(etag: str) -> bool:
+        response = await catalog.client.get(path, headers={"If-None-Match": etag})
+        assert response.status_code in (200, 304)
+        if response.status_code == 304:
+            assert response.content == b""
+            assert response.headers["ETag"] == etag
+        return response.status_code == 304
+
+    etag = await etag_after("signup")
+    assert await still_current(etag)
+    assert not await still_current('"someone-else-0"')
+    product = (
+        await catalog.client.post(
+            "/api/seller/products", json={"name": "Idli", "price_cents": 300}, headers=headers
+        )
+    ).json()
+    changes = {
+        "a product added": lambda: None,
+        "a product changed": lambda: catalog.client.patch(
+            f"/api/seller/products/{product['id']}", json={"price_cents": 350}, headers=headers
+        ),
+        "the store closed": lambda: catalog.client.patch(
+            "/api/seller", json={"accepting_orders": False}, headers=headers
+        ),
+        "a product deleted": lambda: catalog.client.delete(
+            f"/api/seller/products/{product['id']}", headers=headers
+        ),
+    }
+    seen = {etag}
+    for change, make in changes.items():
+        if (pending := make()) is not None:
+            assert (await pending).status_code in (200, 204), change
+        assert not await still_current(etag), change
+        etag = await etag_after(change)
+        assert etag not in seen, change
+        seen.add(etag)
+        assert await still_current(etag), change
+    unchanged = await catalog.client.patch("/api/seller", json={"accepting_orders": False}, headers=headers)
+    assert unchanged.status_code == 200
+    assert await still_current(etag)  # a PATCH that changes nothing keeps the context current
