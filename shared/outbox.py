@@ -38,6 +38,9 @@ from shared.metrics import OUTBOX_PENDING
 log = logging.getLogger(__name__)
 RELAY_INTERVAL_S = 1.0
 RELAY_BATCH = 500
+# How long published events wait to be marked with the ones published after them: one
+# transaction (and one fsync) marks them all.
+MARK_LINGER_S = 0.1
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -155,6 +158,7 @@ class OutboxRelay:
     async def _mark_in_batches(self) -> None:
         while True:
             await self._marks_waiting.wait()
+            await asyncio.sleep(MARK_LINGER_S)
             self._marks_waiting.clear()
             await self._mark_queued()
 
