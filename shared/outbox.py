@@ -30,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 from shared.events import IntegrationEvent
 from shared.messaging import Broker, BrokerUnavailable
@@ -74,16 +75,20 @@ class PendingEvent:
 async def add_to_outbox(session: AsyncSession, table: Table, event: IntegrationEvent) -> PendingEvent:
     body = event.model_dump_json()
     await session.execute(
-        insert(table).values(
-            event_id=event.id,
-            event_type=event.type,
-            seller_id=getattr(event, "seller_id", None),
-            seq=getattr(event, "seq", None),
-            body=body,
-            occurred_at=event.occurred_at,
-        )
+        _inserts.setdefault(table, insert(table)),  # built once per table, so cached as one
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "seller_id": getattr(event, "seller_id", None),
+            "seq": getattr(event, "seq", None),
+            "body": body,
+            "occurred_at": event.occurred_at,
+        },
     )
     return PendingEvent(event.id, event.type, body)
+
+
+_inserts: dict[Table, Insert] = {}
 
 
 class OutboxRelay:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -54,10 +54,12 @@ async def get_by_slug(session: AsyncSession, slug: str) -> SellerRecord | None:
 
 async def context_version(session: AsyncSession, slug: str) -> tuple[str, int] | None:
     """The storefront's seller id and context version; None for an unknown slug."""
-    row = (
-        await session.execute(select(sellers.c.id, sellers.c.context_version).where(sellers.c.slug == slug))
-    ).first()
+    row = (await session.execute(_CONTEXT_VERSION, {"slug": slug})).first()
     return None if row is None else (row.id, row.context_version)
+
+
+# Built once: asked on every checkout, and a statement made per call costs a new cache key.
+_CONTEXT_VERSION = select(sellers.c.id, sellers.c.context_version).where(sellers.c.slug == bindparam("slug"))
 
 
 async def bump_context_version(session: AsyncSession, seller_id: str) -> None:

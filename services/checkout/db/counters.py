@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Executable, Row, select, update
+from sqlalchemy import Executable, Row, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +25,8 @@ async def lock_counter(session: AsyncSession, seller_id: str) -> Counter:
 
     One statement: an insert that, for an existing row, updates it to itself, which takes the
     row's lock and returns it."""
-    row = (await session.execute(_upsert_returning(session, seller_id))).one()
+    dialect = session.get_bind().dialect.name
+    row = (await session.execute(_UPSERT_RETURNING[dialect], {"seller_id": seller_id})).one()
     return _counter(row)
 
 
@@ -33,11 +35,7 @@ async def lock_existing_counter(session: AsyncSession, seller_id: str) -> Counte
 
     PostgreSQL: `SELECT … FOR UPDATE` on the row. SQLite: the engine's `BEGIN IMMEDIATE`
     already holds the database's write lock, and `FOR UPDATE` is not rendered."""
-    row = (
-        await session.execute(
-            select(seller_counters).where(seller_counters.c.seller_id == seller_id).with_for_update()
-        )
-    ).first()
+    row = (await session.execute(_LOCK, {"seller_id": seller_id})).first()
     return None if row is None else _counter(row)
 
 
@@ -46,27 +44,51 @@ def _counter(row: Row[Any]) -> Counter:
     return Counter(last_seq=row.last_seq, day=day)
 
 
-def _upsert_returning(session: AsyncSession, seller_id: str) -> Executable:
-    values = {"seller_id": seller_id, "last_seq": 0, "business_day": None, "day_orders": 0}
+def _upsert_returning(insert: Callable[[Table], Any]) -> Executable:
+    new_row = {"seller_id": bindparam("seller_id"), "last_seq": 0, "business_day": None, "day_orders": 0}
     keep = {"last_seq": seller_counters.c.last_seq}  # the row as it is
     returned = (seller_counters.c.last_seq, seller_counters.c.business_day, seller_counters.c.day_orders)
-    if session.get_bind().dialect.name == "postgresql":
-        pg = postgresql.insert(seller_counters).values(values)
-        return pg.on_conflict_do_update(index_elements=[seller_counters.c.seller_id], set_=keep).returning(
+    statement = insert(seller_counters).values(new_row)
+    return cast(
+        Executable,
+        statement.on_conflict_do_update(index_elements=[seller_counters.c.seller_id], set_=keep).returning(
             *returned
-        )
-    lite = sqlite.insert(seller_counters).values(values)
-    return lite.on_conflict_do_update(index_elements=[seller_counters.c.seller_id], set_=keep).returning(
-        *returned
+        ),
     )
 
 
+# Statements built once (with bound parameters): one made per call costs SQLAlchemy a new
+# cache key every time.
+_UPSERT_RETURNING = {
+    "postgresql": _upsert_returning(postgresql.insert),
+    "sqlite": _upsert_returning(sqlite.insert),
+}
+_LOCK = select(seller_counters).where(seller_counters.c.seller_id == bindparam("seller_id")).with_for_update()
+_WHERE_SELLER = seller_counters.c.seller_id == bindparam("seller")
+_SAVE_SEQ = update(seller_counters).where(_WHERE_SELLER).values(last_seq=bindparam("last_seq"))
+_SAVE_SEQ_AND_DAY = (
+    update(seller_counters)
+    .where(_WHERE_SELLER)
+    .values(
+        last_seq=bindparam("last_seq"),
+        business_day=bindparam("business_day"),
+        day_orders=bindparam("day_orders"),
+    )
+)
+
+
 async def save_counter(session: AsyncSession, seller_id: str, counter: Counter) -> None:
-    values: dict[str, object] = {"last_seq": counter.last_seq}
-    if counter.day is not None:
-        values.update(business_day=counter.day.day, day_orders=counter.day.orders)
+    if counter.day is None:
+        await session.execute(_SAVE_SEQ, {"seller": seller_id, "last_seq": counter.last_seq})
+        return
     await session.execute(
-        update(seller_counters).where(seller_counters.c.seller_id == seller_id).values(**values)
+        _SAVE_SEQ_AND_DAY,
+        {
+            "seller": seller_id,
+            "last_seq": counter.last_seq,
+            "business_day": counter.day.day,
+            "day_orders": counter.day.orders,
+        },
     )
 
 

@@ -38,9 +38,17 @@ async def find_repeat(session: AsyncSession, slug: str, key: str, request_hash: 
 async def store_key(
     session: AsyncSession, slug: str, key: str, request_hash: str, order_id: str, now: datetime
 ) -> None:
-    """Raises IntegrityError when a concurrent request stored the same key first."""
+    """Raises IntegrityError when the key was stored before (by this request's first attempt)."""
     await session.execute(
-        insert(idempotency_keys).values(
-            storefront_slug=slug, key=key, request_hash=request_hash, order_id=order_id, created_at=now
-        )
+        _INSERT_KEY,
+        {
+            "storefront_slug": slug,
+            "key": key,
+            "request_hash": request_hash,
+            "order_id": order_id,
+            "created_at": now,
+        },
     )
+
+
+_INSERT_KEY = insert(idempotency_keys)

@@ -42,16 +42,21 @@ def _order_values(order: Order, columns: tuple[str, ...]) -> dict[str, Any]:
     return {name: native[name] if name.endswith("_at") else document[name] for name in columns}
 
 
+# Built once: a statement made per call costs SQLAlchemy a new cache key every time.
+_INSERT_ORDER = insert(orders)
+
+
 async def insert_order(session: AsyncSession, record: OrderRecord, business_day: date) -> None:
     await session.execute(
-        insert(orders).values(
+        _INSERT_ORDER,
+        {
             **_order_values(record.order, _ORDER_COLUMNS),
-            storefront_slug=record.storefront_slug,
-            business_day=business_day,
-            seller_contact=record.seller_contact.model_dump(mode="json"),
-            zelle_handle=record.zelle_handle,
-            customer_key=record.customer_key,
-        )
+            "storefront_slug": record.storefront_slug,
+            "business_day": business_day,
+            "seller_contact": record.seller_contact.model_dump(mode="json"),
+            "zelle_handle": record.zelle_handle,
+            "customer_key": record.customer_key,
+        },
     )
 
 
