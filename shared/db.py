@@ -80,6 +80,15 @@ def make_engine(url: str, *, pool_size: int = 20) -> AsyncEngine:
     )
 
 
+def single_reads(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for reads of one statement, which need no transaction: on PostgreSQL in
+    autocommit mode (one round trip instead of BEGIN, the query and ROLLBACK). SQLite keeps its
+    transactions (its `BEGIN IMMEDIATE` hook would open one that nothing ends)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from services.catalog.config import Settings
 from services.catalog.db.tables import outbox
 from services.catalog.domain.passwords import PasswordHasher
-from shared.db import make_engine, make_sessionmaker, ping
+from shared.db import make_engine, make_sessionmaker, ping, single_reads
 from shared.messaging import Broker
 from shared.outbox import OutboxRelay
 
@@ -18,6 +18,7 @@ from shared.outbox import OutboxRelay
 class Runtime:
     settings: Settings
     engine: AsyncEngine
+    reads: AsyncEngine  # for reads of one statement (`shared.db.single_reads`)
     maker: async_sessionmaker[AsyncSession]
     broker: Broker
     relay: OutboxRelay
@@ -31,6 +32,7 @@ class Runtime:
         return cls(
             settings=settings,
             engine=engine,
+            reads=single_reads(engine),
             maker=maker,
             broker=broker,
             relay=OutboxRelay(maker, outbox, broker),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Response
 
-from services.catalog.api.deps import SessionDep
+from services.catalog.api.deps import RuntimeDep, SessionDep
 from services.catalog.api.storefronts import seller_by_slug
 from services.catalog.api.views import product_view
 from services.catalog.db import products as products_db
@@ -56,12 +56,14 @@ class SellerInfo(ContractModel):
 )
 async def checkout_context(
     slug: str,
-    session: SessionDep,
+    runtime: RuntimeDep,
+    session: SessionDep,  # opens a transaction only if used
     if_none_match: Annotated[str | None, Header(description="the ETag of a context held")] = None,
 ) -> Response:
     """The storefront's checkout context with its ETag. Asked with the ETag of the one it holds,
     checkout gets 304 while it is current, for the price of one indexed lookup."""
-    current = await sellers_db.context_version(session, slug)
+    async with runtime.reads.connect() as connection:
+        current = await sellers_db.context_version(connection, slug)
     if current is None:
         raise HTTPException(status_code=404, detail="storefront not found")
     etag = context_etag(*current)

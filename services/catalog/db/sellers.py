@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from services.catalog.db.tables import sellers
 from services.catalog.domain.errors import EmailTaken, SlugTaken
@@ -52,9 +52,9 @@ async def get_by_slug(session: AsyncSession, slug: str) -> SellerRecord | None:
     return _record(row) if row else None
 
 
-async def context_version(session: AsyncSession, slug: str) -> tuple[str, int] | None:
+async def context_version(connection: AsyncConnection, slug: str) -> tuple[str, int] | None:
     """The storefront's seller id and context version; None for an unknown slug."""
-    row = (await session.execute(_CONTEXT_VERSION, {"slug": slug})).first()
+    row = (await connection.execute(_CONTEXT_VERSION, {"slug": slug})).first()
     return None if row is None else (row.id, row.context_version)
 
 
