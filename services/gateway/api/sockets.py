@@ -2,7 +2,8 @@
 
 Per connection the gateway keeps the two sockets and one extra task (client → notifier; the
 handler's own task carries notifier → client). Upstream buffers are small and there is no
-keepalive ping of its own: the notifier's heartbeats flow through.
+keepalive ping of its own: the notifier's heartbeats flow through. Handshakes with the
+notifiers queue for a bounded number of slots.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.websockets import WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from services.gateway.config import Settings
 from services.gateway.domain.credentials import SESSION_COOKIE
 from services.gateway.domain.origin import is_same_origin
 from services.gateway.domain.sockets import (
@@ -84,12 +86,25 @@ async def _open_upstream(
         headers[SELLER_ID_HEADER] = seller_id
     if request_id := request_id_var.get():
         headers["X-Request-ID"] = request_id
-    for base_url in state.upstreams.notifiers.in_turn():
+    notifiers = state.upstreams.notifiers
+    try:
+        async with notifiers.handshake_slot(state.settings.notifier_connect_queue_timeout_s):
+            return await _connect_any(notifiers.in_turn(), path, headers, state.settings)
+    except TimeoutError:
+        log.warning("no notifier handshake slot came free in time")
+        return None
+
+
+async def _connect_any(
+    base_urls: list[str], path: str, headers: dict[str, str], settings: Settings
+) -> ClientConnection | None:
+    """A socket to the first notifier that accepts one, or None."""
+    for base_url in base_urls:
         try:
             return await connect(
                 base_url + path,
                 additional_headers=headers,
-                open_timeout=state.settings.notifier_connect_timeout_s,
+                open_timeout=settings.notifier_connect_timeout_s,
                 ping_interval=None,
                 close_timeout=UPSTREAM_CLOSE_TIMEOUT_S,
                 max_size=UPSTREAM_MAX_MESSAGE_BYTES,
