@@ -11,8 +11,8 @@ The rules that keep "on" from going stale:
 
 - `changed` (a `seller.settings_changed` event) forgets the seller, and an answer to a lookup
   that was already under way is not remembered: it may predate the change.
-- `forget_all` (the broker reconnected: events may have been missed) forgets everything, and
-  no lookup under way at that moment is remembered either.
+- `forget_all` (the broker connection was lost, or is back: events may have been missed)
+  forgets everything, and no lookup under way at that moment is remembered either.
 - An entry is trusted for at most `max_age_s`, and at most `max_sellers` are kept (least
   recently used go first).
 """

@@ -23,13 +23,15 @@ def event_handler(hub: Hub, flags: RealtimeFlags) -> EventHandler:
 
 
 def subscribe(broker: Broker, hub: Hub, flags: RealtimeFlags) -> None:
-    """Consume on a queue of this process's own, so every notifier process hears every event;
-    after a reconnect, forget every real-time flag and catch every socket up from the log (the
-    queue missed what was sent while it was gone)."""
+    """Consume on a queue of this process's own, so every notifier process hears every event.
+    The queue misses what is sent while the connection is down, so every real-time flag is
+    forgotten when it drops and again once it is back (flags remembered while it was being
+    restored may have missed a change), and every socket is caught up from the log."""
     broker.consume(event_handler(hub, flags), bindings=BINDINGS, queue=None)
 
     async def forget_flags() -> None:
         flags.forget_all()
 
+    broker.on_disconnect(flags.forget_all)
     broker.on_reconnect(forget_flags)
     broker.on_reconnect(hub.refresh_all)
