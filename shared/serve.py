@@ -40,7 +40,9 @@ def _as_contract(code: CloseCode | int, reason: str) -> tuple[int, str]:
 
 
 class ContractWebSocketProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's sans-I/O WebSocket protocol on `ContractServerProtocol`."""
+    """uvicorn's sans-I/O WebSocket protocol on `ContractServerProtocol`, which forgets the
+    opening handshake's headers once it is answered: nothing reads them again (the ASGI scope
+    has its own copy), yet a long-lived socket would keep them, parsed, for its whole life."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,6 +51,13 @@ class ContractWebSocketProtocol(WebSocketsSansIOProtocol):
             max_size=self.config.ws_max_size,
             logger=self.conn.logger,
         )
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # Emptied, not just dropped: websockets' parser keeps the request object too.
+            self.request.headers.clear()
+            self.request = self.response = None  # type: ignore[assignment]
 
 
 def serve(

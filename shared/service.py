@@ -48,12 +48,12 @@ class ServiceMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        internal_token, request_id_sent = token_and_request_id(scope)
         path: str = scope["path"]
         if (
             self.internal_token is not None
             and path not in OPERATOR_PATHS
-            and not same_secret(headers.get(INTERNAL_TOKEN_HEADER.lower()), self.internal_token)
+            and not same_secret(internal_token, self.internal_token)
         ):
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 4401})
@@ -61,7 +61,7 @@ class ServiceMiddleware:
             response = JSONResponse({"detail": "internal endpoint"}, status_code=403)
             await response(scope, receive, send)
             return
-        request_id = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request_id = (request_id_sent or "")[:64] or uuid.uuid4().hex
         token = request_id_var.set(request_id)
         try:
             if scope["type"] == "websocket":
@@ -104,6 +104,24 @@ class ServiceMiddleware:
             if template not in OPERATOR_PATHS:
                 HTTP_REQUESTS.labels(self.service, scope["method"], template, str(status)).inc()
                 HTTP_LATENCY.labels(self.service, template).observe(time.perf_counter() - started)
+
+
+_INTERNAL_TOKEN_KEY = INTERNAL_TOKEN_HEADER.lower().encode("latin-1")
+_REQUEST_ID_KEY = b"x-request-id"
+
+
+def token_and_request_id(scope: Scope) -> tuple[str | None, str | None]:
+    """The internal token and request id a request carries (the last of each, like a dict of
+    the headers would give), without a dict of every header that a long-lived socket's
+    middleware frame would keep alive."""
+    token = request_id = None
+    for key, value in scope["headers"]:
+        name = key.lower()
+        if name == _INTERNAL_TOKEN_KEY:
+            token = value.decode("latin-1")
+        elif name == _REQUEST_ID_KEY:
+            request_id = value.decode("latin-1")
+    return token, request_id
 
 
 def add_service_defaults(

@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(session.router)
     app.include_router(proxy.router)
-    app.include_router(sockets.router)
+    app.router.routes.extend(sockets.routes)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from services.gateway.config import Settings
@@ -16,10 +18,23 @@ READINESS_TIMEOUT_S = 3.0
 
 @dataclass
 class NotifierPool:
-    """The notifiers' ws:// base URLs, handed out round robin."""
+    """The notifiers' ws:// base URLs, handed out round robin, and the handshakes with them
+    that may be under way at once (a burst of sockets queues for them instead of piling
+    thousands of handshakes on the notifiers, which then all time out together)."""
 
     urls: list[str]
+    handshakes: asyncio.Semaphore
     _turn: itertools.count[int] = field(default_factory=itertools.count)
+
+    @asynccontextmanager
+    async def handshake_slot(self, within_s: float) -> AsyncIterator[None]:
+        """Hold one of the handshake slots; raises TimeoutError when none frees up in time."""
+        async with asyncio.timeout(within_s):
+            await self.handshakes.acquire()
+        try:
+            yield
+        finally:
+            self.handshakes.release()
 
     def in_turn(self) -> list[str]:
         """Every notifier once, starting with the next one in the rotation."""
@@ -56,7 +71,9 @@ class Upstreams:
             catalog=InternalClient(settings.catalog_base_url, token, timeout=timeout, queue=False),
             checkout=InternalClient(settings.checkout_base_url, token, timeout=timeout, queue=False),
             probe=InternalClient("", token, timeout=READINESS_TIMEOUT_S),
-            notifiers=NotifierPool(settings.notifier_base_urls),
+            notifiers=NotifierPool(
+                settings.notifier_base_urls, asyncio.Semaphore(settings.notifier_connect_concurrency)
+            ),
         )
 
     def client(self, upstream: Upstream) -> InternalClient:

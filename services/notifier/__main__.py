@@ -27,6 +27,9 @@ def main(argv: list[str]) -> int:
         host=settings.bind_host,
         port=settings.notifier_port,
         ws_max_size=settings.notifier_ws_max_message_bytes,
+        # No protocol pings: the only client is the gateway, which closes its side when its own
+        # client goes (and pings that one); the contract's heartbeats flow every 15 s anyway.
+        ws_ping_interval=None,
     )
     return 0
 

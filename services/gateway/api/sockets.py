@@ -1,8 +1,9 @@
 """`/ws/seller` and `/ws/orders/{order_id}`: the client's socket piped to a notifier's.
 
 Per connection the gateway keeps the two sockets and one extra task (client → notifier; the
-handler's own task carries notifier → client). Upstream buffers are small and there is no
-keepalive ping of its own: the notifier's heartbeats flow through.
+handler's own task carries notifier → client). Upstream buffers are small, there is no
+keepalive ping of its own (the notifier's heartbeats flow through), and neither side keeps the
+opening handshake's headers. Handshakes with the notifiers queue for a bounded number of slots.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import contextlib
 import logging
 from urllib.parse import quote
 
-from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from services.gateway.config import Settings
 from services.gateway.domain.credentials import SESSION_COOKIE
 from services.gateway.domain.origin import is_same_origin
 from services.gateway.domain.sockets import (
@@ -32,7 +34,6 @@ from shared.metrics import SOCKETS_OPEN
 from shared.security import INTERNAL_TOKEN_HEADER, SELLER_ID_HEADER, seller_id_from_token
 
 log = logging.getLogger(__name__)
-router = APIRouter()
 
 UPSTREAM_MAX_MESSAGE_BYTES = 1024 * 1024  # the notifier is trusted; a long order is a few KiB
 UPSTREAM_MAX_QUEUE = 8  # frames buffered from the notifier before reading pauses
@@ -41,7 +42,6 @@ UPSTREAM_CLOSE_TIMEOUT_S = 2.0
 CLIENT_SEND_TIMEOUT_S = 10.0  # as long as the notifier waits for a slow client
 
 
-@router.websocket("/ws/seller")
 async def seller_socket(websocket: WebSocket) -> None:
     state = gateway_state(websocket)
     cookie = websocket.cookies.get(SESSION_COOKIE)
@@ -55,11 +55,19 @@ async def seller_socket(websocket: WebSocket) -> None:
     await _bridge(websocket, state, "/ws/seller", kind="seller", seller_id=seller_id)
 
 
-@router.websocket("/ws/orders/{order_id}")
-async def order_socket(websocket: WebSocket, order_id: str) -> None:
+async def order_socket(websocket: WebSocket) -> None:
     state = gateway_state(websocket)
+    order_id = str(websocket.path_params["order_id"])
     await websocket.accept()
     await _bridge(websocket, state, f"/ws/orders/{quote(order_id, safe='')}", kind="customer", seller_id=None)
+
+
+# Plain Starlette routes, as in the notifier: FastAPI's websocket routing keeps its dependency
+# machinery (exit stacks and all) alive for the socket's whole life, a few KiB per socket.
+routes = [
+    WebSocketRoute("/ws/seller", seller_socket),
+    WebSocketRoute("/ws/orders/{order_id}", order_socket),
+]
 
 
 async def _bridge(
@@ -84,12 +92,25 @@ async def _open_upstream(
         headers[SELLER_ID_HEADER] = seller_id
     if request_id := request_id_var.get():
         headers["X-Request-ID"] = request_id
-    for base_url in state.upstreams.notifiers.in_turn():
+    notifiers = state.upstreams.notifiers
+    try:
+        async with notifiers.handshake_slot(state.settings.notifier_connect_queue_timeout_s):
+            return await _connect_any(notifiers.in_turn(), path, headers, state.settings)
+    except TimeoutError:
+        log.warning("no notifier handshake slot came free in time")
+        return None
+
+
+async def _connect_any(
+    base_urls: list[str], path: str, headers: dict[str, str], settings: Settings
+) -> ClientConnection | None:
+    """A socket to the first notifier that accepts one, or None."""
+    for base_url in base_urls:
         try:
-            return await connect(
+            upstream = await connect(
                 base_url + path,
                 additional_headers=headers,
-                open_timeout=state.settings.notifier_connect_timeout_s,
+                open_timeout=settings.notifier_connect_timeout_s,
                 ping_interval=None,
                 close_timeout=UPSTREAM_CLOSE_TIMEOUT_S,
                 max_size=UPSTREAM_MAX_MESSAGE_BYTES,
@@ -101,7 +122,19 @@ async def _open_upstream(
             )
         except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
             log.warning("notifier %s refused a socket: %r", base_url, exc)
+        else:
+            _forget_handshake(upstream)
+            return upstream
     return None
+
+
+def _forget_handshake(upstream: ClientConnection) -> None:
+    """Let go of the opening handshake's headers, which websockets never reads again but would
+    keep, parsed, for the socket's whole life. The response object stays (emptied): its
+    presence is how the connection knows the handshake is over, and its parser holds it too."""
+    upstream.request = None
+    if upstream.response is not None:
+        upstream.response.headers.clear()
 
 
 class SocketPipe:

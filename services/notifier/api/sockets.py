@@ -17,6 +17,7 @@ from services.notifier.connection import Connection, OutFrame
 from services.notifier.domain import frames
 from services.notifier.domain.frames import CloseCode, MalformedFrame
 from services.notifier.domain.sequencing import plan_replay
+from services.notifier.domain.shared_reads import ReplayRead
 from services.notifier.hub import OrderSocket, SellerSocket
 from services.notifier.runtime import Runtime
 from services.notifier.upstream import MAX_ID_LENGTH, UpstreamUnavailable
@@ -147,7 +148,7 @@ async def serve_seller(websocket: WebSocket, conn: Connection, runtime: Runtime)
 
 async def _require_realtime(runtime: Runtime, seller_id: str) -> None:
     try:
-        enabled = await runtime.upstreams.realtime_enabled(seller_id)
+        enabled = await runtime.realtime.enabled(seller_id)
     except UpstreamUnavailable as exc:
         log.warning("catalog unavailable: %s", exc)
         raise CloseSocket(CloseCode.TRY_AGAIN_LATER, "catalog unavailable") from exc
@@ -160,13 +161,10 @@ async def _require_realtime(runtime: Runtime, seller_id: str) -> None:
 async def _subscribe_seller(runtime: Runtime, socket: SellerSocket, last_seq: int | None) -> None:
     """Answer `subscribed`, then `reset` or the replay; live events follow from the hub."""
     after = last_seq if last_seq is not None and 0 <= last_seq <= MAX_SEQ else None
+    # Room for `subscribed`, `reset` and the events held meanwhile, too.
+    limit = max(1, min(runtime.settings.notifier_replay_page_size, socket.budget // 2))
     try:
-        page = await runtime.upstreams.seller_events(
-            socket.seller_id,
-            after=after,
-            # Room for `subscribed`, `reset` and the events held meanwhile, too.
-            limit=max(1, min(runtime.settings.notifier_replay_page_size, socket.budget // 2)),
-        )
+        page = await runtime.replay_reads.read(socket.seller_id, ReplayRead(after=after, limit=limit))
     except UpstreamUnavailable as exc:
         log.warning("checkout unavailable: %s", exc)
         raise CloseSocket(CloseCode.TRY_AGAIN_LATER, "event log unavailable") from exc

@@ -9,7 +9,7 @@ import json
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from urllib.parse import unquote, urlsplit
 
 import aio_pika
@@ -39,22 +39,26 @@ async def notifier_queue(amqp_url: str) -> str:
 
 
 @asynccontextmanager
-async def orders_withheld(amqp_url: str) -> AsyncIterator[None]:
-    """Order events published inside do not reach the notifier's queue: lost to it, as they
-    would be while it was disconnected."""
+async def events_withheld(amqp_url: str, binding: str) -> AsyncIterator[None]:
+    """Events of `binding` published inside do not reach the notifier's queue: lost to it, as
+    they would be while it was disconnected."""
     name = await notifier_queue(amqp_url)
     connection = await aio_pika.connect(amqp_url)
     try:
         channel = await connection.channel()
         queue = await channel.get_queue(name)
         exchange = await channel.get_exchange(EVENTS_EXCHANGE)
-        await queue.unbind(exchange, "order.#")
+        await queue.unbind(exchange, binding)
         try:
             yield
         finally:
-            await queue.bind(exchange, "order.#")
+            await queue.bind(exchange, binding)
     finally:
         await connection.close()
+
+
+def orders_withheld(amqp_url: str) -> AbstractAsyncContextManager[None]:
+    return events_withheld(amqp_url, "order.#")
 
 
 async def close_broker_connection(connection_name: str) -> None:

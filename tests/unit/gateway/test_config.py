@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -13,6 +14,10 @@ def settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+def pool_of(urls: list[str], handshakes: int = 2) -> NotifierPool:
+    return NotifierPool(urls, asyncio.Semaphore(handshakes))
+
+
 def test_notifier_urls_default_to_the_local_notifier_port() -> None:
     assert settings(notifier_port=9003).notifier_base_urls == ["ws://127.0.0.1:9003"]
 
@@ -23,16 +28,34 @@ def test_notifier_urls_are_a_trimmed_comma_separated_list() -> None:
 
 
 def test_notifiers_are_named_like_their_processes_and_probed_over_http() -> None:
-    pool = NotifierPool(["ws://a:1", "wss://b:2", "ws://c:3"])
+    pool = pool_of(["ws://a:1", "wss://b:2", "ws://c:3"])
     assert pool.names() == {"notifier": "http://a:1", "notifier-2": "https://b:2", "notifier-3": "http://c:3"}
     assert http_url_of("wss://x") == "https://x"
 
 
 def test_notifiers_are_handed_out_round_robin() -> None:
-    pool = NotifierPool(["ws://a", "ws://b", "ws://c"])
+    pool = pool_of(["ws://a", "ws://b", "ws://c"])
     firsts = [pool.in_turn()[0] for _ in range(4)]
     assert firsts == ["ws://a", "ws://b", "ws://c", "ws://a"]
     assert sorted(pool.in_turn()) == ["ws://a", "ws://b", "ws://c"]
+
+
+async def test_handshakes_beyond_the_limit_wait_for_a_slot_and_give_up_in_time() -> None:
+    pool = pool_of(["ws://a"], handshakes=2)
+    async with pool.handshake_slot(1), pool.handshake_slot(1):
+        with pytest.raises(TimeoutError):
+            async with pool.handshake_slot(0.01):
+                pass
+        waiting = asyncio.create_task(_hold_a_slot(pool))
+        await asyncio.sleep(0)
+        assert not waiting.done()
+    async with asyncio.timeout(2):
+        await waiting  # a slot came free when the two were released
+
+
+async def _hold_a_slot(pool: NotifierPool) -> None:
+    async with pool.handshake_slot(2):
+        pass
 
 
 def test_the_gateway_binds_to_its_own_host_or_the_shared_one() -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
+from typing import Any
 
 import pytest
+import uvicorn
+from uvicorn.server import ServerState
 from websockets.client import ClientProtocol
 from websockets.frames import Close, Frame, Opcode
 from websockets.http11 import Request
 from websockets.protocol import OPEN
 from websockets.uri import parse_uri
 
-from shared.serve import MALFORMED_FRAME, ContractServerProtocol
+from shared.serve import MALFORMED_FRAME, ContractServerProtocol, ContractWebSocketProtocol
 
 MAX_SIZE = 64 * 1024
 
@@ -85,3 +89,51 @@ def test_other_close_codes_are_left_alone() -> None:
     app_closes = open_server()
     app_closes.send_close(4403, "real-time orders are disabled")
     assert close_sent(app_closes) == Close(4403, "real-time orders are disabled")
+
+
+class FakeTransport(asyncio.Transport):
+    """Just enough of a socket's transport for uvicorn's WebSocket protocol."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.closing = False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return ("127.0.0.1", 8000) if name in ("sockname", "peername") else default
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written.extend(data)
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+
+async def test_the_handshake_headers_are_let_go_once_the_socket_is_accepted() -> None:
+    seen: dict[str, Any] = {}
+    accepted = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()  # websocket.connect
+        seen["request"], seen["scope_headers"] = protocol.request, list(scope["headers"])
+        await send({"type": "websocket.accept"})
+        accepted.set()
+        await receive()
+
+    config = uvicorn.Config(app, ws=ContractWebSocketProtocol, log_config=None, ws_per_message_deflate=False)
+    config.load()
+    protocol = ContractWebSocketProtocol(config=config, server_state=ServerState(), app_state={})
+    protocol.connection_made(FakeTransport())
+    client = ClientProtocol(parse_uri("ws://127.0.0.1/ws/seller"))
+    client.send_request(client.connect())
+    protocol.data_received(b"".join(client.data_to_send()))
+    async with asyncio.timeout(5):
+        await accepted.wait()
+    assert protocol.request is None and protocol.response is None
+    assert len(seen["request"].headers) == 0  # emptied: websockets' parser still holds the object
+    # The application's copy of the headers is its own.
+    assert (b"upgrade", b"websocket") in [(name.lower(), value) for name, value in seen["scope_headers"]]
+    protocol.connection_lost(None)
