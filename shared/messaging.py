@@ -59,7 +59,6 @@ class Broker:
         self._connect_task: asyncio.Task[None] | None = None
         self._consumers: list[Callable[[], Awaitable[None]]] = []
         self._reconnect_hooks: list[Callable[[], Awaitable[None]]] = []
-        self._disconnect_hooks: list[Callable[[], None]] = []
         self._ready = asyncio.Event()
 
     # --- connection ------------------------------------------------------------------
@@ -90,7 +89,6 @@ class Broker:
                 delay = min(delay * 2, 5.0)
         self._connection = connection
         connection.reconnect_callbacks.add(self._on_reconnect)
-        connection.close_callbacks.add(self._on_connection_lost)
         self._channel = await connection.channel(publisher_confirms=True)
         await self._declare_topology()
         for start_consumer in self._consumers:
@@ -120,18 +118,6 @@ class Broker:
     def on_reconnect(self, hook: Callable[[], Awaitable[None]]) -> None:
         """Run `hook` after every reconnection (not the first connection)."""
         self._reconnect_hooks.append(hook)
-
-    def _on_connection_lost(self, *_: Any) -> None:
-        for hook in self._disconnect_hooks:
-            try:
-                hook()
-            except Exception:
-                log.exception("disconnect hook failed")
-
-    def on_disconnect(self, hook: Callable[[], None]) -> None:
-        """Run `hook` whenever the connection is lost (or closed), before any reconnection;
-        from then until the reconnect hooks have run, consumers may miss messages."""
-        self._disconnect_hooks.append(hook)
 
     @property
     def connected(self) -> bool:

@@ -23,10 +23,6 @@ class Settings(BaseServiceSettings):
     # is filled from the log (concurrent orders may be published slightly out of order).
     notifier_gap_fill_grace_s: float = Field(default=0.05, ge=0)
     notifier_upstream_timeout_s: float = Field(default=5.0, gt=0)
-    # "Real-time orders on" answers kept per seller (each change event forgets one; see
-    # `domain/realtime_flags.py`): how many sellers, and how long one is trusted at most.
-    notifier_realtime_cache_sellers: int = Field(default=10_000, ge=1)
-    notifier_realtime_cache_max_age_s: float = Field(default=60.0, ge=0)
     # Largest WebSocket message uvicorn buffers; anything between 4 KiB and this gets 4400,
     # anything larger is refused before it is buffered (4400, `shared/serve.py`).
     notifier_ws_max_message_bytes: int = Field(default=64 * 1024, ge=4096)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from services.notifier.config import Settings
 from services.notifier.connection import SendLimits
-from services.notifier.domain.realtime_flags import RealtimeFlags
 from services.notifier.events.handlers import subscribe
 from services.notifier.hub import Hub
 from services.notifier.subscribing import RealtimeCheck, ReplayReads
@@ -32,25 +31,20 @@ class Runtime:
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
         upstreams = Upstreams(settings)
-        broker = Broker(settings.amqp_url, "notifier")
-        flags = RealtimeFlags(
-            max_sellers=settings.notifier_realtime_cache_sellers,
-            max_age_s=settings.notifier_realtime_cache_max_age_s,
-        )
         return cls(
             settings=settings,
-            broker=broker,
+            broker=Broker(settings.amqp_url, "notifier"),
             upstreams=upstreams,
             hub=Hub(settings, upstreams),
             send_limits=SendLimits(settings.notifier_send_queue_limit, settings.notifier_send_timeout_s),
-            realtime=RealtimeCheck(flags, upstreams.realtime_enabled, hears_changes=lambda: broker.connected),
+            realtime=RealtimeCheck(upstreams.realtime_enabled),
             replay_reads=ReplayReads(upstreams),
         )
 
     async def start(self) -> None:
         """Serve even while RabbitMQ is down: sockets open and replay; live events follow once
         it is up."""
-        subscribe(self.broker, self.hub, self.realtime.flags)
+        subscribe(self.broker, self.hub)
         await self.broker.start(wait=self.settings.notifier_broker_start_wait_s)
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self.hub.run_heartbeats(), name="notifier-heartbeats"))
@@ -58,10 +52,8 @@ class Runtime:
             self._tasks.append(loop.create_task(self._catch_up_once_connected()))
 
     async def _catch_up_once_connected(self) -> None:
-        """Sockets that subscribed before the first connection may have missed events (and a
-        flag remembered while the consumer was being set up may have missed its change)."""
+        """Sockets that subscribed before the first connection may have missed events."""
         await self.broker.wait_connected(timeout=WAIT_FOREVER_S)
-        self.realtime.flags.forget_all()
         await self.hub.refresh_all()
 
     async def stop(self) -> None:

@@ -2,13 +2,14 @@
 about the same moment, so that a burst of reconnects costs a request per seller rather than
 one per socket.
 
-- `RealtimeCheck`: is real-time on? Known "on" answers come from `RealtimeFlags`; otherwise
-  one request per seller at a time, whose answer every caller that came meanwhile shares.
+- `RealtimeCheck`: is real-time on? One request per seller at a time; the sockets that come
+  while it is under way share the next one.
 - `ReplayReads`: the subscribe's read of the event log. One read per seller at a time; the
   sockets that come while it is under way share the next one (`domain.shared_reads`).
 
-Sockets are registered in the hub before they ask, and a shared read only ever serves sockets
-that were waiting before it was sent, so no event can fall between a read and the live stream.
+Sockets are registered in the hub before they ask, and a shared request only ever serves sockets
+that were waiting before it was sent: no event can fall between a read and the live stream, and
+no answer predates a change the seller made before the socket came.
 """
 
 from __future__ import annotations
@@ -18,52 +19,65 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from services.notifier.domain.realtime_flags import Lookup, RealtimeFlags
 from services.notifier.domain.shared_reads import ReplayRead, share_of, shared_read
 from services.notifier.upstream import EventPage, Upstreams, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
 AskCatalog = Callable[[str], Coroutine[Any, Any, bool | None]]
+T = TypeVar("T")
 
 
 class RealtimeCheck:
-    """Whether a seller has real-time orders on (None: an unknown seller)."""
+    """Whether a seller has real-time orders on (None: an unknown seller).
 
-    def __init__(self, flags: RealtimeFlags, ask: AskCatalog, hears_changes: Callable[[], bool]) -> None:
-        self.flags = flags
+    One question per seller at a time, whose answer is shared by the callers that were already
+    waiting when it was sent; callers that come while it is under way share the next one. So
+    every answer comes from a question sent after its caller came, and a subscribe that starts
+    after the seller's PATCH answered always sees that change (nothing is remembered longer)."""
+
+    def __init__(self, ask: AskCatalog) -> None:
         self._ask = ask
-        # Without the broker no change event can reach the flags: then every check asks.
-        self._hears_changes = hears_changes
-        self._asking: dict[Lookup, asyncio.Task[bool | None]] = {}
+        self._waiting: dict[str, list[asyncio.Future[bool | None]]] = {}
+        self._askers: dict[str, asyncio.Task[None]] = {}
 
     async def enabled(self, seller_id: str) -> bool | None:
-        if not self._hears_changes():
-            return await self._ask(seller_id)
-        if self.flags.known_enabled(seller_id):
-            return True
-        # Shielded: a caller that gives up (its socket closed) does not cancel the others' answer.
-        return await asyncio.shield(self._lookup(seller_id))
+        """Raises what the question raised (`UpstreamUnavailable` when the catalog is down)."""
+        answer: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(seller_id, []).append(answer)
+        if seller_id not in self._askers:
+            self._askers[seller_id] = asyncio.get_running_loop().create_task(self._serve(seller_id))
+        return await answer
 
-    def _lookup(self, seller_id: str) -> asyncio.Task[bool | None]:
-        under_way = self.flags.lookup_under_way(seller_id)
-        if under_way is not None:
-            return self._asking[under_way]
-        lookup = self.flags.start_lookup(seller_id)
-        task = asyncio.get_running_loop().create_task(self._ask(seller_id))
-        self._asking[lookup] = task
-        task.add_done_callback(lambda done: self._answered(lookup, done))
-        return task
+    async def _serve(self, seller_id: str) -> None:
+        """Ask for whoever waits, one question at a time, until nobody does."""
+        try:
+            while waiting := self._waiting.pop(seller_id, None):
+                if waiting := [answer for answer in waiting if not answer.done()]:
+                    await self._answer(seller_id, waiting)
+        finally:
+            del self._askers[seller_id]
+            for answer in self._waiting.pop(seller_id, []):
+                answer.cancel()
 
-    def _answered(self, lookup: Lookup, task: asyncio.Task[bool | None]) -> None:
-        del self._asking[lookup]
-        failed = task.cancelled() or task.exception() is not None
-        self.flags.finish_lookup(lookup, None if failed else task.result())
+    async def _answer(self, seller_id: str, waiting: list[asyncio.Future[bool | None]]) -> None:
+        try:
+            enabled = await self._ask(seller_id)
+        except asyncio.CancelledError:
+            for answer in waiting:
+                answer.cancel()
+            raise
+        except Exception as exc:
+            for answer in waiting:
+                _settle(answer, exc)
+            return
+        for answer in waiting:
+            _settle(answer, enabled)
 
     async def close(self) -> None:
-        await _cancel_all(list(self._asking.values()))
+        await _cancel_all(list(self._askers.values()))
 
 
 def _new_answer() -> asyncio.Future[EventPage]:
@@ -133,7 +147,7 @@ def _unavailable(exc: Exception) -> UpstreamUnavailable:
     return UpstreamUnavailable(f"reading the event log failed: {type(exc).__name__}")
 
 
-def _settle(future: asyncio.Future[EventPage], outcome: EventPage | Exception) -> None:
+def _settle(future: asyncio.Future[T], outcome: T | Exception) -> None:
     if future.done():
         return  # its socket gave up waiting
     if isinstance(outcome, Exception):

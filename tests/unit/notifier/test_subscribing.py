@@ -1,6 +1,6 @@
-"""Sockets subscribing at once share their upstream requests: one catalog lookup per seller, one
-event-log read per seller at a time; a settings change during a lookup is never outlived by its
-answer. Fake upstreams, no I/O."""
+"""Sockets subscribing at once share their upstream requests: one catalog lookup and one
+event-log read per seller at a time, each serving only the sockets that came before it was
+sent. Fake upstreams, no I/O."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import asyncio
 
 import pytest
 
-from services.notifier.domain.realtime_flags import RealtimeFlags
 from services.notifier.domain.shared_reads import ReplayRead
 from services.notifier.subscribing import RealtimeCheck, ReplayReads
 from services.notifier.upstream import EventPage, UpstreamUnavailable
@@ -58,56 +57,64 @@ class FakeCatalog:
         return answer
 
 
-def check(catalog: FakeCatalog, *, hears_changes: bool = True) -> RealtimeCheck:
-    flags = RealtimeFlags(max_sellers=100, max_age_s=60)
-    return RealtimeCheck(flags, catalog.realtime_enabled, hears_changes=lambda: hears_changes)
+def check(catalog: FakeCatalog) -> RealtimeCheck:
+    return RealtimeCheck(catalog.realtime_enabled)
 
 
-async def test_concurrent_checks_of_a_seller_share_one_lookup_and_later_ones_none() -> None:
+async def test_checks_of_a_seller_waiting_together_share_one_lookup_and_later_ones_ask_again() -> None:
     catalog = FakeCatalog()
     realtime = check(catalog)
     assert await asyncio.gather(*(realtime.enabled("s1") for _ in range(50))) == [True] * 50
     assert catalog.asked == 1
     assert await realtime.enabled("s1") is True
-    assert catalog.asked == 1
+    assert catalog.asked == 2  # nothing is remembered: a later socket gets a later answer
 
 
-async def test_off_and_unknown_are_asked_again_every_time() -> None:
-    for answer in (False, None):
-        catalog = FakeCatalog(answer)
-        realtime = check(catalog)
-        assert await realtime.enabled("s1") is answer
-        assert await realtime.enabled("s1") is answer
-        assert catalog.asked == 2
-
-
-async def test_without_the_broker_every_check_asks() -> None:
+async def test_checks_that_come_during_a_lookup_share_the_next_one() -> None:
     catalog = FakeCatalog()
-    realtime = check(catalog, hears_changes=False)
-    await realtime.enabled("s1")
-    await realtime.enabled("s1")
+    catalog.release.clear()
+    realtime = check(catalog)
+    first = asyncio.create_task(realtime.enabled("s1"))
+    await catalog.calls.reach(1)
+    later = [asyncio.create_task(realtime.enabled("s1")) for _ in range(10)]
+    catalog.release.set()
+    async with asyncio.timeout(WAIT_S):
+        assert await first is True
+        assert await asyncio.gather(*later) == [True] * 10
     assert catalog.asked == 2
 
 
-async def test_a_change_during_a_lookup_is_seen_by_later_checks() -> None:
+async def test_a_check_that_comes_after_a_change_never_gets_an_answer_from_before_it() -> None:
     catalog = FakeCatalog(enabled=True)
     catalog.release.clear()
     realtime = check(catalog)
     before = asyncio.create_task(realtime.enabled("s1"))
     await catalog.calls.reach(1)
-    # The seller turns real-time off: the catalog now says so and the event arrives.
+    # The seller turns real-time off (the PATCH has answered) while that lookup is under way.
     catalog.enabled = False
-    realtime.flags.changed("s1")
     after = asyncio.create_task(realtime.enabled("s1"))
-    await catalog.calls.reach(2)  # did not join the lookup from before the change
     catalog.release.set()
     async with asyncio.timeout(WAIT_S):
         assert await before is True  # its socket was registered before the event: the event closes it
         assert await after is False
-    assert await realtime.enabled("s1") is False  # the old "on" was not remembered
+    assert catalog.asked == 2
 
 
-async def test_a_failed_lookup_fails_every_waiter_and_is_not_remembered() -> None:
+async def test_other_sellers_are_asked_on_their_own() -> None:
+    catalog = FakeCatalog()
+    realtime = check(catalog)
+    assert await asyncio.gather(realtime.enabled("s1"), realtime.enabled("s2")) == [True, True]
+    assert catalog.asked == 2
+
+
+async def test_off_and_unknown_are_answered_as_such() -> None:
+    for answer in (False, None):
+        catalog = FakeCatalog(answer)
+        realtime = check(catalog)
+        assert await realtime.enabled("s1") is answer
+
+
+async def test_a_failed_lookup_fails_every_waiter_and_the_next_check_asks_again() -> None:
     catalog = FakeCatalog()
     catalog.failure = UpstreamUnavailable("catalog down")
     realtime = check(catalog)
@@ -131,6 +138,17 @@ async def test_a_waiter_that_gives_up_does_not_cancel_the_others() -> None:
     async with asyncio.timeout(WAIT_S):
         assert await staying is True
     assert leaving.cancelled()
+
+
+async def test_closing_cancels_the_waiting_checks() -> None:
+    catalog = FakeCatalog()
+    catalog.release.clear()
+    realtime = check(catalog)
+    waiting = asyncio.create_task(realtime.enabled("s1"))
+    await catalog.calls.reach(1)
+    await realtime.close()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(waiting, WAIT_S)
 
 
 # --- the event log -------------------------------------------------------------------------
