@@ -249,18 +249,38 @@ class Hub:
                 socket.conn.send(frame)
 
     def settings_changed(self, event: SellerSettingsChanged) -> None:
-        if event.realtime_enabled:
-            return
-        feed = self._sellers.get(event.seller_id)
+        if not event.realtime_enabled:
+            self._close_dashboards(event.seller_id)
+
+    def _close_dashboards(self, seller_id: str) -> None:
+        feed = self._sellers.get(seller_id)
         for socket in list(feed.sockets if feed else ()):
             socket.conn.drop(CloseCode.FORBIDDEN)
 
     async def refresh_all(self) -> None:
-        """After a broker outage: events may have been missed, so catch every socket up."""
+        """After a broker outage: events may have been missed, so catch every socket up, and
+        close the dashboards of sellers who turned real-time orders off meanwhile."""
         for feed in self._sellers.values():
             feed.request_fill(refresh=True)
+        if self._sellers:
+            self._spawn(self._recheck_realtime(list(self._sellers)))
         if self._orders:
             self._spawn(self._refresh_trackers())
+
+    async def _recheck_realtime(self, seller_ids: list[str]) -> None:
+        limit = asyncio.Semaphore(REFRESH_CONCURRENCY)
+
+        async def recheck(seller_id: str) -> None:
+            async with limit:
+                try:
+                    enabled = await self.upstreams.realtime_enabled(seller_id)
+                except UpstreamUnavailable as exc:
+                    log.warning("cannot recheck real-time orders: %s", exc)
+                    return
+                if not enabled:
+                    self._close_dashboards(seller_id)
+
+        await asyncio.gather(*(recheck(seller_id) for seller_id in seller_ids))
 
     async def _refresh_trackers(self) -> None:
         limit = asyncio.Semaphore(REFRESH_CONCURRENCY)

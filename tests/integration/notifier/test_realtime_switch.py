@@ -4,6 +4,7 @@ within 2 s; on lets them in and events flow."""
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -13,9 +14,10 @@ from tests.integration.notifier.conftest import (
     Stack,
     open_socket,
     order_socket,
+    running_notifier,
     seller_socket,
 )
-from tests.integration.notifier.test_recovery import events_withheld
+from tests.integration.notifier.test_recovery import close_broker_connection, events_withheld
 
 
 async def test_a_dashboard_with_realtime_off_is_closed_with_4403(stack: Stack, notifier: str) -> None:
@@ -87,3 +89,19 @@ async def test_turning_on_again_lets_the_next_dashboard_in(stack: Stack, notifie
     async with seller_socket(notifier, account) as dashboard:
         await stack.place_order(account)
         assert (await dashboard.next())["seq"] == 1
+
+
+async def test_turning_off_while_the_broker_connection_was_down_closes_open_dashboards_after_it(
+    stack: Stack,
+) -> None:
+    account = await stack.seller()
+    connection_name = f"notifier-test-{uuid.uuid4().hex[:8]}"
+    amqp_url = f"{stack.backing.amqp_url}?name={connection_name}"
+    async with (
+        running_notifier(stack, amqp_url=amqp_url) as notifier,
+        seller_socket(notifier, account) as open_one,
+    ):
+        async with events_withheld(stack.backing.amqp_url, "seller.#"):
+            await stack.set_realtime(account, False)  # the notifier never hears of it
+        await close_broker_connection(connection_name)  # it reconnects and checks what it missed
+        assert await open_one.close_code(timeout=10) == 4403
