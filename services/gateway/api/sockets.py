@@ -3,7 +3,9 @@
 Per connection the gateway keeps the two sockets and one extra task (client → notifier; the
 handler's own task carries notifier → client). Upstream buffers are small, there is no
 keepalive ping of its own (the notifier's heartbeats flow through), and neither side keeps the
-opening handshake's headers. Handshakes with the notifiers queue for a bounded number of slots.
+opening handshake's headers. Handshakes with the notifiers queue for a bounded number of slots;
+meanwhile the client's first frame is awaited, so a client that sends no subscribe is closed
+with 4401 five seconds after it connected however long the queue.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 from urllib.parse import quote
 
 from starlette.routing import WebSocketRoute
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
@@ -24,7 +27,9 @@ from services.gateway.domain.origin import is_same_origin
 from services.gateway.domain.sockets import (
     FOREIGN_ORIGIN,
     MALFORMED_FRAME,
+    NOT_AUTHENTICATED,
     SERVICE_RESTART,
+    SUBSCRIBE_WITHIN_S,
     client_close_code,
     client_frame_problem,
 )
@@ -74,14 +79,49 @@ async def _bridge(
     websocket: WebSocket, state: GatewayState, path: str, *, kind: str, seller_id: str | None
 ) -> None:
     SOCKETS_OPEN.labels("gateway", kind).inc()
+    # The first frame is awaited while the notifier handshake may wait for a slot: the
+    # contract's 5 s count from the client's connection, not from the notifier's.
+    first = asyncio.create_task(_first_frame(websocket))
     try:
-        upstream = await _open_upstream(websocket, state, path, seller_id)
-        if upstream is None:
-            await _close_quietly(websocket, SERVICE_RESTART, "no notifier available")
-            return
-        await SocketPipe(websocket, upstream).run()
+        upstream = await _open_upstream_unless(first, websocket, state, path, seller_id)
+        if upstream is not None:
+            await SocketPipe(websocket, upstream).run(await first)
     finally:
+        first.cancel()
         SOCKETS_OPEN.labels("gateway", kind).dec()
+
+
+async def _first_frame(websocket: WebSocket) -> Message | None:
+    """The client's first frame, or None when it did not come within SUBSCRIBE_WITHIN_S."""
+    try:
+        async with asyncio.timeout(SUBSCRIBE_WITHIN_S):
+            return await websocket.receive()
+    except TimeoutError:
+        return None
+
+
+async def _open_upstream_unless(
+    first: asyncio.Task[Message | None],
+    websocket: WebSocket,
+    state: GatewayState,
+    path: str,
+    seller_id: str | None,
+) -> ClientConnection | None:
+    """The notifier socket; None (the client closed with why) when there is none, or the
+    client's first frame did not come in time."""
+    opening = asyncio.create_task(_open_upstream(websocket, state, path, seller_id))
+    await asyncio.wait({first, opening}, return_when=asyncio.FIRST_COMPLETED)
+    if first.done() and first.result() is None:
+        opening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            if (late := await opening) is not None:
+                await late.close()
+        await _close_quietly(websocket, NOT_AUTHENTICATED, "no subscribe frame in time")
+        return None
+    upstream = await opening
+    if upstream is None:
+        await _close_quietly(websocket, SERVICE_RESTART, "no notifier available")
+    return upstream
 
 
 async def _open_upstream(
@@ -145,8 +185,9 @@ class SocketPipe:
         self.upstream = upstream
         self.client_closed = False
 
-    async def run(self) -> None:
-        from_client = asyncio.create_task(self._client_to_upstream())
+    async def run(self, first: Message | None) -> None:
+        """Pipe, starting with the client's `first` frame (None: it did not come in time)."""
+        from_client = asyncio.create_task(self._client_to_upstream(first))
         try:
             await self._upstream_to_client()
         finally:
@@ -181,9 +222,12 @@ class SocketPipe:
         else:
             await self._close_client(client_close_code(received.code), received.reason)
 
-    async def _client_to_upstream(self) -> None:
+    async def _client_to_upstream(self, message: Message | None) -> None:
+        if message is None:
+            await self._close_client(NOT_AUTHENTICATED, "no subscribe frame in time")
+            await self.upstream.close()
+            return
         while True:
-            message = await self.client.receive()
             if message["type"] == "websocket.disconnect":
                 self.client_closed = True
                 break
@@ -195,6 +239,7 @@ class SocketPipe:
                 await self.upstream.send(message["text"])
             except ConnectionClosed:
                 return  # the other direction reports the notifier's close to the client
+            message = await self.client.receive()
         await self.upstream.close()
 
     async def _close_client(self, code: int, reason: str = "") -> None:

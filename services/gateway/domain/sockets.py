@@ -7,6 +7,10 @@ MALFORMED_FRAME = 4400
 SERVICE_RESTART = 1012
 NORMAL_CLOSURE = 1000
 FOREIGN_ORIGIN = 4403
+NOT_AUTHENTICATED = 4401
+# The contract's limit for the first (subscribe) frame, counted from the client's connection:
+# also while its handshake with a notifier waits for a slot.
+SUBSCRIBE_WITHIN_S = 5.0
 
 # Codes a peer may not put in a Close frame (RFC 6455 §7.4.1) or that mean the notifier is gone.
 _GONE = frozenset({1001, 1006, 1015})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
-from tests.integration.gateway.conftest import System, bearer
+from tests.conftest import Backing
+from tests.integration.gateway.conftest import System, bearer, running_system
 from tests.integration.gateway.sockets import close_code, next_frame, open_socket, send_json
 
 
@@ -112,3 +116,20 @@ async def test_turning_real_time_off_closes_the_live_socket_4403(system: System)
         )
         assert off.status_code == 200
         assert await close_code(ws, timeout=2) == 4403
+
+
+async def test_no_subscribe_within_5_s_closes_4401_even_while_the_notifier_handshake_waits(
+    backing: Backing,
+) -> None:
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)  # the upgrade request, which gets no answer
+        await asyncio.sleep(30)
+        writer.close()
+
+    hung = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    hung_url = f"ws://127.0.0.1:{hung.sockets[0].getsockname()[1]}"
+    async with hung, running_system(backing, notifier_urls=hung_url, notifier_connect_timeout_s=30) as system:
+        started = time.monotonic()
+        async with open_socket(f"{system.ws_url}/ws/seller") as ws:
+            assert await close_code(ws, timeout=10) == 4401
+        assert 4.5 < time.monotonic() - started < 7
