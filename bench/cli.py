@@ -56,7 +56,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--connections-rate",
         type=float,
-        help="orders/s while the idle sockets are open (default: the highest latency rate that held)",
+        help="orders/s while the idle sockets are open (default: 100, or the highest latency rate "
+        "that held if lower)",
     )
     p.add_argument("--profile-rate", type=float, help="orders/s while py-spy samples (default 100)")
     p.add_argument("--profile-seconds", type=float, help="how long py-spy samples (default 20)")
@@ -202,10 +203,12 @@ def run_target(
 
 
 def socket_rate(found: dict[str, Any], given: float | None) -> float:
-    """Orders/s during the socket phases: as given, else the highest latency rate that held."""
-    return (
-        given if given is not None else scenarios.steady_rate(_list(found.get("latency")), report.TARGET_RATE)
-    )
+    """Orders/s during the socket phases: as given, else the targets' rate (100/s), or the
+    highest latency rate that held if that is lower, so that the sockets are measured beside
+    the load the targets are stated at rather than beside an overload."""
+    if given is not None:
+        return given
+    return min(report.TARGET_RATE, scenarios.steady_rate(_list(found.get("latency")), report.TARGET_RATE))
 
 
 def _list(value: Any) -> list[Any]:
