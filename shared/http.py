@@ -8,6 +8,7 @@ bookkeeping grows with the number of queued requests (docs/performance.md)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -97,48 +98,35 @@ class InternalClient:
         POST is not (the service may have acted on it)."""
         if not self._queue and self._in_flight >= self._max_connections:
             raise UpstreamBusy(f"{self.base_url}: all {self._max_connections} connections are in use")
-        self._in_flight += 1
-        try:
-            return await self._request(method, path, content, headers, params, within_s)
-        finally:
-            self._in_flight -= 1
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        content: bytes | None,
-        headers: Mapping[str, str] | None,
-        params: Mapping[str, Any] | None,
-        within_s: float | None,
-    ) -> InternalResponse:
-        try:
-            return await self._send(method, path, content, headers, params, within_s)
-        except aiohttp.ServerDisconnectedError as exc:
-            if method not in IDEMPOTENT_METHODS:
-                raise UpstreamError(f"{self.base_url}: the connection was closed") from exc
-        try:
-            return await self._send(method, path, content, headers, params, within_s)
-        except aiohttp.ServerDisconnectedError as exc:
-            raise UpstreamError(f"{self.base_url}: the connection was closed") from exc
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        content: bytes | None,
-        headers: Mapping[str, str] | None,
-        params: Mapping[str, Any] | None,
-        within_s: float | None,
-    ) -> InternalResponse:
         url = URL(path if path.startswith(("http://", "https://")) else self.base_url + path, encoded=True)
         sent_headers = {INTERNAL_TOKEN_HEADER: self._token, **(headers or {})}
         if request_id := request_id_var.get():
             sent_headers["X-Request-ID"] = request_id
         limit = aiohttp.ClientTimeout(total=within_s or self._timeout, sock_connect=CONNECT_TIMEOUT_S)
+        self._in_flight += 1
+        try:
+            if method in IDEMPOTENT_METHODS:
+                with contextlib.suppress(aiohttp.ServerDisconnectedError):
+                    return await self._send(method, url, content, sent_headers, params, limit)
+            try:
+                return await self._send(method, url, content, sent_headers, params, limit)
+            except aiohttp.ServerDisconnectedError as exc:
+                raise UpstreamError(f"{self.base_url}: the connection was closed") from exc
+        finally:
+            self._in_flight -= 1
+
+    async def _send(
+        self,
+        method: str,
+        url: URL,
+        content: bytes | None,
+        headers: Mapping[str, str],
+        params: Mapping[str, Any] | None,
+        limit: aiohttp.ClientTimeout,
+    ) -> InternalResponse:
         try:
             async with self._open().request(
-                method, url, data=content, headers=sent_headers, params=params, timeout=limit
+                method, url, data=content, headers=headers, params=params, timeout=limit
             ) as response:
                 body = await response.read()
                 return InternalResponse(response.status, response.headers, body)
