@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -197,9 +197,23 @@ def run_target(
         found["seq_health"] = scenarios.seq_health(bench)
         found["late_deliveries"] = scenarios.late_deliveries(bench)
     finally:
-        if load is not None:
-            load.stop()
-        target.stop()
+        with interrupts_held():
+            if load is not None:
+                load.stop()
+            target.stop()
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Clean-up that a second Ctrl-C or SIGTERM must not cut short (which would leave the
+    services or the benchmark's databases behind): those signals wait until it is done."""
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in held}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def socket_rate(found: dict[str, Any], given: float | None) -> float:
@@ -274,8 +288,9 @@ def main(argv: list[str]) -> int:
         results["error"] = repr(error)
         results["traceback"] = traceback.format_exc()[-3000:]
     finally:
-        progress.say("dropping the benchmark's databases and vhosts")
-        backing.drop()
+        with interrupts_held():
+            progress.say("dropping the benchmark's databases and vhosts")
+            backing.drop()
     return _write(results, args, stamp, started, progress)
 
 
