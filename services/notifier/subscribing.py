@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from services.notifier.domain.shared_reads import ReplayRead, share_of, shared_read
 from services.notifier.upstream import EventPage, Upstreams, UpstreamUnavailable
@@ -28,6 +28,37 @@ log = logging.getLogger(__name__)
 
 AskCatalog = Callable[[str], Coroutine[Any, Any, bool | None]]
 T = TypeVar("T")
+W = TypeVar("W")
+
+
+class _TakingTurns(Generic[W]):
+    """Callers waiting per seller, served a batch at a time: a batch is everyone who was
+    waiting when it was taken, and those who come while it is served form the next one."""
+
+    def __init__(
+        self, serve: Callable[[str, list[W]], Awaitable[None]], give_up: Callable[[W], object]
+    ) -> None:
+        self._serve_batch = serve
+        self._give_up = give_up
+        self._waiting: dict[str, list[W]] = {}
+        self._servers: dict[str, asyncio.Task[None]] = {}
+
+    def join(self, seller_id: str, waiter: W) -> None:
+        self._waiting.setdefault(seller_id, []).append(waiter)
+        if seller_id not in self._servers:
+            self._servers[seller_id] = asyncio.get_running_loop().create_task(self._serve(seller_id))
+
+    async def _serve(self, seller_id: str) -> None:
+        try:
+            while batch := self._waiting.pop(seller_id, None):
+                await self._serve_batch(seller_id, batch)
+        finally:
+            del self._servers[seller_id]
+            for waiter in self._waiting.pop(seller_id, []):
+                self._give_up(waiter)
+
+    async def close(self) -> None:
+        await _cancel_all(list(self._servers.values()))
 
 
 class RealtimeCheck:
@@ -40,29 +71,17 @@ class RealtimeCheck:
 
     def __init__(self, ask: AskCatalog) -> None:
         self._ask = ask
-        self._waiting: dict[str, list[asyncio.Future[bool | None]]] = {}
-        self._askers: dict[str, asyncio.Task[None]] = {}
+        self._turns = _TakingTurns[asyncio.Future[bool | None]](self._answer, lambda answer: answer.cancel())
 
     async def enabled(self, seller_id: str) -> bool | None:
         """Raises what the question raised (`UpstreamUnavailable` when the catalog is down)."""
         answer: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(seller_id, []).append(answer)
-        if seller_id not in self._askers:
-            self._askers[seller_id] = asyncio.get_running_loop().create_task(self._serve(seller_id))
+        self._turns.join(seller_id, answer)
         return await answer
 
-    async def _serve(self, seller_id: str) -> None:
-        """Ask for whoever waits, one question at a time, until nobody does."""
-        try:
-            while waiting := self._waiting.pop(seller_id, None):
-                if waiting := [answer for answer in waiting if not answer.done()]:
-                    await self._answer(seller_id, waiting)
-        finally:
-            del self._askers[seller_id]
-            for answer in self._waiting.pop(seller_id, []):
-                answer.cancel()
-
     async def _answer(self, seller_id: str, waiting: list[asyncio.Future[bool | None]]) -> None:
+        if not (waiting := [answer for answer in waiting if not answer.done()]):
+            return  # every socket of this batch gave up: nothing to ask
         try:
             enabled = await self._ask(seller_id)
         except asyncio.CancelledError:
@@ -77,7 +96,7 @@ class RealtimeCheck:
             _settle(answer, enabled)
 
     async def close(self) -> None:
-        await _cancel_all(list(self._askers.values()))
+        await self._turns.close()
 
 
 def _new_answer() -> asyncio.Future[EventPage]:
@@ -95,27 +114,14 @@ class ReplayReads:
 
     def __init__(self, upstreams: Upstreams) -> None:
         self._upstreams = upstreams
-        self._waiting: dict[str, list[_Waiter]] = {}
-        self._readers: dict[str, asyncio.Task[None]] = {}
+        self._turns = _TakingTurns[_Waiter](self._answer, lambda waiter: waiter.answer.cancel())
 
     async def read(self, seller_id: str, read: ReplayRead) -> EventPage:
         """The log's head and the events this socket gets (its share of a shared page).
         Raises `UpstreamUnavailable` when checkout does not answer."""
         waiter = _Waiter(read)
-        self._waiting.setdefault(seller_id, []).append(waiter)
-        if seller_id not in self._readers:
-            self._readers[seller_id] = asyncio.get_running_loop().create_task(self._serve(seller_id))
+        self._turns.join(seller_id, waiter)
         return await waiter.answer
-
-    async def _serve(self, seller_id: str) -> None:
-        """Answer whoever waits, one read at a time, until nobody does."""
-        try:
-            while waiting := self._waiting.pop(seller_id, None):
-                await self._answer(seller_id, waiting)
-        finally:
-            del self._readers[seller_id]
-            for waiter in self._waiting.pop(seller_id, []):
-                waiter.answer.cancel()
 
     async def _answer(self, seller_id: str, waiting: list[_Waiter]) -> None:
         while waiting := [waiter for waiter in waiting if not waiter.answer.done()]:
@@ -138,7 +144,7 @@ class ReplayReads:
                     _settle(waiter.answer, EventPage(head_seq=page.head_seq, events=share))
 
     async def close(self) -> None:
-        await _cancel_all(list(self._readers.values()))
+        await self._turns.close()
 
 
 def _unavailable(exc: Exception) -> UpstreamUnavailable:
