@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -75,7 +76,7 @@ class PendingEvent:
 async def add_to_outbox(session: AsyncSession, table: Table, event: IntegrationEvent) -> PendingEvent:
     body = event.model_dump_json()
     await session.execute(
-        _inserts.setdefault(table, insert(table)),  # built once per table, so cached as one
+        _insert_into(table),
         {
             "event_id": event.id,
             "event_type": event.type,
@@ -88,7 +89,10 @@ async def add_to_outbox(session: AsyncSession, table: Table, event: IntegrationE
     return PendingEvent(event.id, event.type, body)
 
 
-_inserts: dict[Table, Insert] = {}
+@functools.cache
+def _insert_into(table: Table) -> Insert:
+    """Built once per table: a statement made per call costs SQLAlchemy a new cache key."""
+    return insert(table)
 
 
 class OutboxRelay:
