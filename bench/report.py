@@ -234,7 +234,7 @@ def _connections_section(results: dict[str, Any]) -> list[str]:
     beat = data["heartbeat"]
     capped = data.get("requested", data["sockets"]) > data["sockets"]
     cap_note = (
-        f" ({data['requested']} asked for; the gateway needs two descriptors per socket and this machine's "
+        f" ({data['requested']} asked for; the gateway needs a descriptor per socket and this machine's "
         f"hard limit of {data['fd_limit']} open files cannot be raised)"
         if capped
         else ""

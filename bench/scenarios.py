@@ -312,11 +312,11 @@ def connections(bench: Bench, rate: float) -> dict[str, Any]:
 
 
 def fd_capacity() -> int:
-    """How many client sockets one gateway can hold here: each takes two descriptors (the
-    client's and its pipe to the notifier), and the hard limit cannot be raised without
-    CAP_SYS_RESOURCE, which this machine's sandbox does not give."""
+    """How many client sockets one gateway (or the load generator's socket process) can hold
+    here: each takes one descriptor (the notifier's side is a channel of one link), and the hard
+    limit cannot be raised without CAP_SYS_RESOURCE, which this machine's sandbox does not give."""
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return max(0, (hard - FD_HEADROOM) // 2)
+    return max(0, hard - FD_HEADROOM)
 
 
 def _closes(reports: list[dict[str, Any]]) -> dict[str, int]:

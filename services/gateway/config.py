@@ -14,11 +14,12 @@ class Settings(BaseServiceSettings):
     gateway_bind_host: str = ""  # empty: use BIND_HOST (compose sets 0.0.0.0 for the gateway only)
     notifier_urls: str = ""  # comma-separated ws:// base URLs; empty: ws://127.0.0.1:<NOTIFIER_PORT>
     upstream_timeout_s: float = Field(default=10.0, gt=0)
-    # A socket's handshake with a notifier: at most this many under way at once (the rest queue,
-    # each for at most `notifier_connect_queue_timeout_s`), each given `notifier_connect_timeout_s`.
-    notifier_connect_concurrency: int = Field(default=50, ge=1)
-    notifier_connect_queue_timeout_s: float = Field(default=30.0, gt=0)
+    # Opening the link to a notifier (one WebSocket per notifier carries every client socket).
     notifier_connect_timeout_s: float = Field(default=10.0, gt=0)
+    # A client socket that falls this many frames behind, or whose send stalls this long, is
+    # closed with 1013 (the notifier's own bounds for the sockets it serves are alike).
+    client_send_queue_limit: int = Field(default=1000, ge=10)
+    client_send_timeout_s: float = Field(default=10.0, gt=0)
     # Above the services' own limit: the gateway's requests are cheap, and pages count too.
     max_requests_in_flight: int = Field(default=256, ge=1)
 

@@ -11,6 +11,7 @@ from services.gateway.config import Settings
 from services.gateway.domain.origin import origin_of
 from services.gateway.domain.rate_limit import LimitSpec, RateLimits
 from services.gateway.upstreams import Upstreams
+from shared.outgoing import SendLimits
 
 
 @dataclass
@@ -19,6 +20,7 @@ class GatewayState:
     limits: RateLimits | None  # None when RATE_LIMITS=off
     own_origin: str
     cookie_secure: bool
+    send_limits: SendLimits  # of every client socket
     _upstreams: Upstreams | None = None
 
     @classmethod
@@ -31,6 +33,7 @@ class GatewayState:
             limits=rate_limits(settings) if settings.rate_limits == "on" else None,
             own_origin=own_origin,
             cookie_secure=own_origin.startswith("https://"),
+            send_limits=SendLimits(settings.client_send_queue_limit, settings.client_send_timeout_s),
         )
 
     @property

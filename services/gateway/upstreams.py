@@ -1,59 +1,17 @@
-"""The gateway's connections to the services behind it: pooled HTTP clients and the notifiers."""
+"""The gateway's connections to the services behind it: pooled HTTP clients and the notifiers'
+links."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from services.gateway.config import Settings
 from services.gateway.domain.routing import Upstream
-from services.gateway.domain.sockets import rotation
+from services.gateway.links import NotifierLinks
 from shared.http import InternalClient, UpstreamError, close_all
 
 READINESS_TIMEOUT_S = 3.0
-
-
-@dataclass
-class NotifierPool:
-    """The notifiers' ws:// base URLs, handed out round robin, and the handshakes with them
-    that may be under way at once (a burst of sockets queues for them instead of piling
-    thousands of handshakes on the notifiers, which then all time out together)."""
-
-    urls: list[str]
-    handshakes: asyncio.Semaphore
-    _turn: itertools.count[int] = field(default_factory=itertools.count)
-
-    @asynccontextmanager
-    async def handshake_slot(self, within_s: float) -> AsyncIterator[None]:
-        """Hold one of the handshake slots; raises TimeoutError when none frees up in time."""
-        async with asyncio.timeout(within_s):
-            await self.handshakes.acquire()
-        try:
-            yield
-        finally:
-            self.handshakes.release()
-
-    def in_turn(self) -> list[str]:
-        """Every notifier once, starting with the next one in the rotation."""
-        return [self.urls[i] for i in rotation(len(self.urls), next(self._turn))]
-
-    def names(self) -> dict[str, str]:
-        """A readable name per notifier ("notifier", "notifier-2", …) and its HTTP base URL."""
-        return {
-            ("notifier" if i == 0 else f"notifier-{i + 1}"): http_url_of(url)
-            for i, url in enumerate(self.urls)
-        }
-
-
-def http_url_of(ws_url: str) -> str:
-    if ws_url.startswith("wss://"):
-        return "https://" + ws_url.removeprefix("wss://")
-    if ws_url.startswith("ws://"):
-        return "http://" + ws_url.removeprefix("ws://")
-    return ws_url
 
 
 @dataclass
@@ -61,7 +19,7 @@ class Upstreams:
     catalog: InternalClient
     checkout: InternalClient
     probe: InternalClient  # readiness of the notifiers, by absolute URL
-    notifiers: NotifierPool
+    notifiers: NotifierLinks
 
     @classmethod
     def open(cls, settings: Settings) -> Upstreams:
@@ -71,9 +29,7 @@ class Upstreams:
             catalog=InternalClient(settings.catalog_base_url, token, timeout=timeout, queue=False),
             checkout=InternalClient(settings.checkout_base_url, token, timeout=timeout, queue=False),
             probe=InternalClient("", token, timeout=READINESS_TIMEOUT_S),
-            notifiers=NotifierPool(
-                settings.notifier_base_urls, asyncio.Semaphore(settings.notifier_connect_concurrency)
-            ),
+            notifiers=NotifierLinks(settings.notifier_base_urls, token, settings.notifier_connect_timeout_s),
         )
 
     def client(self, upstream: Upstream) -> InternalClient:
@@ -81,6 +37,7 @@ class Upstreams:
 
     async def aclose(self) -> None:
         await close_all(self.catalog, self.checkout, self.probe)
+        await self.notifiers.close()
 
     async def readiness(self) -> dict[str, tuple[bool, object]]:
         """Each service's /readyz: whether it answered 200, and the body it answered with."""

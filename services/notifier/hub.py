@@ -14,17 +14,18 @@ from collections.abc import Coroutine, Iterable
 from typing import Any
 
 from services.notifier.config import Settings
-from services.notifier.connection import HEARTBEAT_FRAME, Connection, OutFrame
 from services.notifier.domain import frames
 from services.notifier.domain.frames import CloseCode
 from services.notifier.domain.sequencing import SequenceCursor, VersionGate
 from services.notifier.upstream import Upstreams, UpstreamUnavailable
 from shared.contract import customer_view
 from shared.events import OrderEvent, SellerSettingsChanged
+from shared.outgoing import Connection, OutFrame
 
 log = logging.getLogger(__name__)
 
 REFRESH_CONCURRENCY = 16
+HEARTBEAT_FRAME = OutFrame(frames.HEARTBEAT)
 
 
 class SellerSocket:

@@ -1,4 +1,5 @@
-"""The notifier's app: the two WebSockets, fed by the broker and by checkout's event log."""
+"""The notifier's app: the two WebSockets (alone, or as channels of a gateway's link), fed by the
+broker and by checkout's event log."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.notifier.api.sockets import routes
+from services.notifier.api import link, sockets
 from services.notifier.config import Settings, get_settings
 from services.notifier.runtime import Runtime
 from shared.service import add_service_defaults
@@ -33,5 +34,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         internal_token=runtime.settings.internal_token,
         max_in_flight=runtime.settings.max_requests_in_flight,
     )
-    app.router.routes.extend(routes)
+    app.router.routes.extend([*sockets.routes, *link.routes])
     return app

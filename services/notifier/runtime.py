@@ -7,12 +7,12 @@ import contextlib
 from dataclasses import dataclass, field
 
 from services.notifier.config import Settings
-from services.notifier.connection import SendLimits
 from services.notifier.events.handlers import subscribe
 from services.notifier.hub import Hub
 from services.notifier.subscribing import RealtimeCheck, ReplayReads
 from services.notifier.upstream import Upstreams
 from shared.messaging import Broker
+from shared.outgoing import SendLimits
 
 WAIT_FOREVER_S = 10.0**7
 

@@ -9,7 +9,7 @@ NORMAL_CLOSURE = 1000
 FOREIGN_ORIGIN = 4403
 NOT_AUTHENTICATED = 4401
 # The contract's limit for the first (subscribe) frame, counted from the client's connection:
-# also while its handshake with a notifier waits for a slot.
+# also while the link to a notifier is being opened.
 SUBSCRIBE_WITHIN_S = 5.0
 
 # Codes a peer may not put in a Close frame (RFC 6455 §7.4.1) or that mean the notifier is gone.

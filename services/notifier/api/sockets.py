@@ -1,6 +1,8 @@
-"""The two sockets the gateway pipes to: `/ws/seller` (dashboards) and `/ws/orders/{id}`
-(customers tracking an order). The gateway has already checked the internal token (see
-`shared.service.ServiceMiddleware`) and, for a cookie session, the seller and the Origin."""
+"""The two sockets the notifier serves: `/ws/seller` (dashboards) and `/ws/orders/{id}`
+(customers tracking an order), each either a WebSocket of its own or a channel of a gateway's
+link (`api.link`). The internal token has been checked already (see
+`shared.service.ServiceMiddleware`) and, for a cookie session, the seller and the Origin by the
+gateway."""
 
 from __future__ import annotations
 
@@ -8,12 +10,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from starlette.routing import WebSocketRoute
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from services.notifier.connection import Connection, OutFrame
 from services.notifier.domain import frames
 from services.notifier.domain.frames import CloseCode, MalformedFrame
 from services.notifier.domain.sequencing import plan_replay
@@ -22,12 +24,21 @@ from services.notifier.hub import OrderSocket, SellerSocket
 from services.notifier.runtime import Runtime
 from services.notifier.upstream import MAX_ID_LENGTH, UpstreamUnavailable
 from shared.metrics import SOCKETS_OPEN
+from shared.outgoing import Connection, FrameSink, OutFrame
 from shared.security import SELLER_ID_HEADER, seller_id_from_token
 
 log = logging.getLogger(__name__)
 
 # The largest `after` passed to checkout; a bigger last_seq is past the head anyway.
 MAX_SEQ = 2**62
+
+
+class ClientSocket(FrameSink, Protocol):
+    """A Starlette WebSocket, or a channel of a link."""
+
+    async def accept(self) -> None: ...
+
+    async def receive(self) -> Message: ...
 
 
 class CloseSocket(Exception):
@@ -38,7 +49,8 @@ class CloseSocket(Exception):
 
 async def seller_socket(websocket: WebSocket) -> None:
     runtime = _runtime(websocket)
-    await run_socket(websocket, runtime, lambda conn: serve_seller(websocket, conn, runtime))
+    seller_header = websocket.headers.get(SELLER_ID_HEADER)
+    await run_socket(websocket, runtime, lambda conn: serve_seller(websocket, conn, runtime, seller_header))
 
 
 async def order_socket(websocket: WebSocket) -> None:
@@ -60,7 +72,7 @@ def _runtime(websocket: WebSocket) -> Runtime:
 
 
 async def run_socket(
-    websocket: WebSocket, runtime: Runtime, serve: Callable[[Connection], Awaitable[None]]
+    websocket: ClientSocket, runtime: Runtime, serve: Callable[[Connection], Awaitable[None]]
 ) -> None:
     """Accept, serve until either side ends it, then close with the code decided on the way.
 
@@ -72,11 +84,8 @@ async def run_socket(
     try:
         await serve(conn)
     except asyncio.CancelledError:
-        if conn.close_code is None:
+        if not conn.taken_back():
             raise
-        task = asyncio.current_task()
-        assert task is not None
-        task.uncancel()
     except CloseSocket as close:
         conn.closing(close.code, str(close))
     except MalformedFrame as exc:
@@ -89,7 +98,7 @@ async def run_socket(
     await conn.finish()
 
 
-async def first_frame(websocket: WebSocket, within_s: float) -> dict[str, Any]:
+async def first_frame(websocket: ClientSocket, within_s: float) -> dict[str, Any]:
     """The client's first frame, which must come within `within_s` of connecting."""
     try:
         async with asyncio.timeout(within_s):
@@ -101,7 +110,7 @@ async def first_frame(websocket: WebSocket, within_s: float) -> dict[str, Any]:
     return frames.decode_frame(message)
 
 
-async def read_until_closed(websocket: WebSocket) -> None:
+async def read_until_closed(websocket: ClientSocket) -> None:
     """After subscribing, a client may only send keepalives; anything else closes it (4400)."""
     while True:
         message = await websocket.receive()
@@ -123,14 +132,15 @@ def counted(kind: str) -> Iterator[None]:
 # --- /ws/seller --------------------------------------------------------------------------
 
 
-async def serve_seller(websocket: WebSocket, conn: Connection, runtime: Runtime) -> None:
+async def serve_seller(
+    websocket: ClientSocket, conn: Connection, runtime: Runtime, seller_header: str | None
+) -> None:
+    """`seller_header`: the seller the gateway signed in with the session cookie, if any."""
     settings = runtime.settings
     request = frames.parse_seller_subscribe(
         await first_frame(websocket, settings.notifier_subscribe_timeout_s)
     )
-    seller_id = websocket.headers.get(SELLER_ID_HEADER) or seller_id_from_token(
-        settings.secret_key, request.token or ""
-    )
+    seller_id = seller_header or seller_id_from_token(settings.secret_key, request.token or "")
     if not seller_id or len(seller_id) > MAX_ID_LENGTH:
         raise CloseSocket(CloseCode.NOT_AUTHENTICATED, "not authenticated")
     socket = SellerSocket(conn, seller_id)
@@ -179,7 +189,7 @@ async def _subscribe_seller(runtime: Runtime, socket: SellerSocket, last_seq: in
 # --- /ws/orders/{order_id} ---------------------------------------------------------------
 
 
-async def serve_order(websocket: WebSocket, conn: Connection, runtime: Runtime, order_id: str) -> None:
+async def serve_order(websocket: ClientSocket, conn: Connection, runtime: Runtime, order_id: str) -> None:
     request = frames.parse_order_subscribe(
         await first_frame(websocket, runtime.settings.notifier_subscribe_timeout_s)
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from pathlib import Path
 
 import pytest
 
+from shared.metrics import SOCKETS_OPEN
 from tests.conftest import Backing
 from tests.integration.gateway.conftest import System, bearer, running_system
 from tests.integration.gateway.sockets import close_code, next_frame, open_socket, send_json
@@ -133,3 +136,40 @@ async def test_no_subscribe_within_5_s_closes_4401_even_while_the_notifier_hands
         async with open_socket(f"{system.ws_url}/ws/seller") as ws:
             assert await close_code(ws, timeout=10) == 4401
         assert 4.5 < time.monotonic() - started < 7
+
+
+async def test_client_sockets_share_one_link_to_the_notifier_and_end_their_channels(backing: Backing) -> None:
+    async with running_system(backing) as system:
+        _, token, _ = await system.realtime_seller_with_product()
+        notifier_port = system.services["notifier"].port
+        async with contextlib.AsyncExitStack() as stack:
+            sockets = [
+                await stack.enter_async_context(open_socket(f"{system.ws_url}/ws/seller")) for _ in range(20)
+            ]
+            for ws in sockets:
+                await send_json(ws, {"type": "subscribe", "token": token})
+            for ws in sockets:
+                assert (await next_frame(ws))["type"] == "subscribed"
+            assert connections_to(notifier_port) == 1
+            assert notifier_sockets() == 20
+        async with asyncio.timeout(5):
+            while True:  # each client's going away ends its channel
+                if notifier_sockets() == 0:
+                    break
+                await asyncio.sleep(0.05)
+        assert connections_to(notifier_port) == 1  # the link stays for the next client
+
+
+def connections_to(port: int) -> int:
+    """Established TCP connections from this process's machine to `port` (IPv4 and IPv6)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            remote_port, state = int(fields[2].rsplit(":", 1)[1], 16), fields[3]
+            count += remote_port == port and state == "01"
+    return count
+
+
+def notifier_sockets() -> int:
+    return int(SOCKETS_OPEN.labels("notifier", "seller")._value.get())

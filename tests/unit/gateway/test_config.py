@@ -1,21 +1,20 @@
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 from services.gateway.config import Settings
+from services.gateway.links import NotifierLinks, http_url_of
 from services.gateway.state import GatewayState
-from services.gateway.upstreams import NotifierPool, http_url_of
 
 
 def settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-def pool_of(urls: list[str], handshakes: int = 2) -> NotifierPool:
-    return NotifierPool(urls, asyncio.Semaphore(handshakes))
+def pool_of(urls: list[str]) -> NotifierLinks:
+    return NotifierLinks(urls, "token", connect_timeout_s=1.0)
 
 
 def test_notifier_urls_default_to_the_local_notifier_port() -> None:
@@ -33,29 +32,20 @@ def test_notifiers_are_named_like_their_processes_and_probed_over_http() -> None
     assert http_url_of("wss://x") == "https://x"
 
 
-def test_notifiers_are_handed_out_round_robin() -> None:
+async def test_clients_are_spread_over_the_notifiers_links_round_robin_skipping_one_that_is_down() -> None:
     pool = pool_of(["ws://a", "ws://b", "ws://c"])
-    firsts = [pool.in_turn()[0] for _ in range(4)]
-    assert firsts == ["ws://a", "ws://b", "ws://c", "ws://a"]
-    assert sorted(pool.in_turn()) == ["ws://a", "ws://b", "ws://c"]
+    up = {"ws://a": True, "ws://b": True, "ws://c": True}
+    for each in pool.links:
 
+        async def ready(url: str = each.base_url) -> bool:
+            return up[url]
 
-async def test_handshakes_beyond_the_limit_wait_for_a_slot_and_give_up_in_time() -> None:
-    pool = pool_of(["ws://a"], handshakes=2)
-    async with pool.handshake_slot(1), pool.handshake_slot(1):
-        with pytest.raises(TimeoutError):
-            async with pool.handshake_slot(0.01):
-                pass
-        waiting = asyncio.create_task(_hold_a_slot(pool))
-        await asyncio.sleep(0)
-        assert not waiting.done()
-    async with asyncio.timeout(2):
-        await waiting  # a slot came free when the two were released
-
-
-async def _hold_a_slot(pool: NotifierPool) -> None:
-    async with pool.handshake_slot(2):
-        pass
+        each.ready = ready  # type: ignore[method-assign]
+    assert [(await pool.next_link()).base_url for _ in range(4)] == ["ws://a", "ws://b", "ws://c", "ws://a"]  # type: ignore[union-attr]
+    up["ws://c"] = False
+    assert [(await pool.next_link()).base_url for _ in range(3)] == ["ws://b", "ws://a", "ws://a"]  # type: ignore[union-attr]
+    up.update({"ws://a": False, "ws://b": False})
+    assert await pool.next_link() is None
 
 
 def test_the_gateway_binds_to_its_own_host_or_the_shared_one() -> None:

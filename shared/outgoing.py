@@ -2,6 +2,8 @@
 
 A slow client must not slow anyone else down, so nothing ever awaits a client's socket except
 that socket's own sender task, and a client that falls behind is dropped instead of waited for.
+The notifier uses it for every socket it serves, the gateway for every client socket it
+relays (its link to a notifier carries many clients and must never wait for one).
 """
 
 from __future__ import annotations
@@ -11,15 +13,24 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass
+from typing import Protocol
 
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnect
 
-from services.notifier.domain.frames import HEARTBEAT, CloseCode
 from shared.metrics import COMMIT_TO_PUSH
 
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_S = 1.0
+TRY_AGAIN_LATER = 1013  # the close code of a client dropped for being too slow
+
+
+class FrameSink(Protocol):
+    """Where frames go: a Starlette WebSocket, or one channel of a link (see shared.link)."""
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +40,6 @@ class OutFrame:
 
     text: str
     occurred_at: float | None = None
-
-
-HEARTBEAT_FRAME = OutFrame(HEARTBEAT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,7 @@ class Connection:
 
     __slots__ = (
         "_drained",
+        "_ending",
         "_endpoint",
         "_limits",
         "_queue",
@@ -61,13 +70,14 @@ class Connection:
         "open",
     )
 
-    def __init__(self, websocket: WebSocket, limits: SendLimits) -> None:
+    def __init__(self, websocket: FrameSink, limits: SendLimits) -> None:
         self._websocket = websocket
         self._limits = limits
         self._queue: deque[OutFrame] = deque()
         self._sender: asyncio.Task[None] | None = None
         self._endpoint: asyncio.Task[object] | None = asyncio.current_task()
         self._drained: asyncio.Event | None = None
+        self._ending: tuple[int, str] | None = None
         self.open = True
         self.close_code: int | None = None
         self.close_reason = ""
@@ -87,7 +97,7 @@ class Connection:
             return
         if len(self._queue) >= self._limits.queue_limit:
             log.warning("dropping a client that is too far behind")
-            self.drop(CloseCode.TRY_AGAIN_LATER)
+            self.drop(TRY_AGAIN_LATER)
             return
         self._queue.append(frame)
         if self._sender is None:
@@ -106,15 +116,32 @@ class Connection:
         except TimeoutError:
             pass
 
-    def drop(self, code: int) -> None:
+    def drop(self, code: int, reason: str = "") -> None:
         """Stop sending and have the socket closed with `code` (idempotent)."""
         if self.close_code is not None:
             return
-        self.close_code = code
+        self.close_code, self.close_reason = code, reason
         self._stop_sending()
         endpoint, self._endpoint = self._endpoint, None
         if endpoint is not None and endpoint is not asyncio.current_task():
             endpoint.cancel()
+
+    def end(self, code: int, reason: str = "") -> None:
+        """Send what is queued (each frame within the send timeout), then drop with `code`."""
+        if self._sender is None or not self.open:
+            self.drop(code, reason)
+        elif self._ending is None:
+            self._ending = (code, reason)
+
+    def taken_back(self) -> bool:
+        """Called by the task serving the socket when it is cancelled: True, with the
+        cancellation taken back, when `drop` cancelled it (the close code says how to close)."""
+        if self.close_code is None:
+            return False
+        task = asyncio.current_task()
+        assert task is not None
+        task.uncancel()
+        return True
 
     def closing(self, code: int, reason: str = "") -> None:
         """The task serving the socket decided to close it with `code`."""
@@ -157,7 +184,7 @@ class Connection:
         except TimeoutError:
             log.warning("dropping a client that stopped reading")
             self._sender = None
-            self.drop(CloseCode.TRY_AGAIN_LATER)
+            self.drop(TRY_AGAIN_LATER)
         except (WebSocketDisconnect, RuntimeError, OSError):
             # The client went away; the task serving the socket hears it from `receive`.
             self._sender = None
@@ -167,3 +194,5 @@ class Connection:
                 self._sender = None
             if self._drained is not None and not queue:
                 self._drained.set()
+        if self._ending is not None and not queue:
+            self.drop(*self._ending)
