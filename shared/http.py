@@ -77,6 +77,10 @@ class InternalClient:
         self._in_flight = 0
         self._session: aiohttp.ClientSession | None = None
 
+    @property
+    def timeout_s(self) -> float:
+        return self._timeout
+
     async def get(
         self, path: str, *, params: Mapping[str, Any] | None = None, within_s: float | None = None
     ) -> InternalResponse:

@@ -23,6 +23,9 @@ class Settings(BaseServiceSettings):
     # is filled from the log (concurrent orders may be published slightly out of order).
     notifier_gap_fill_grace_s: float = Field(default=0.05, ge=0)
     notifier_upstream_timeout_s: float = Field(default=5.0, gt=0)
+    # Requests to catalog and to checkout under way at once (the others wait their turn, within
+    # the timeout above): a burst of subscribes must leave those services room for orders.
+    notifier_upstream_concurrency: int = Field(default=16, ge=1)
     # Largest WebSocket message uvicorn buffers; anything between 4 KiB and this gets 4400,
     # anything larger is refused before it is buffered (4400, `shared/serve.py`).
     notifier_ws_max_message_bytes: int = Field(default=64 * 1024, ge=4096)

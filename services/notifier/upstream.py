@@ -8,16 +8,26 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_before_delay,
+    wait_random_exponential,
+)
 
 from services.notifier.config import Settings
 from shared.events import OrderEvent
-from shared.http import InternalClient, UpstreamError
+from shared.http import InternalClient, InternalResponse, UpstreamError
 
 log = logging.getLogger(__name__)
 
 # Longest id or key passed on; anything longer is unknown without asking.
 MAX_ID_LENGTH = 200
 MAX_KEY_LENGTH = 512
+# Pauses before asking a busy (503) service again, within the client's timeout.
+BUSY_FIRST_PAUSE_S = 0.05
+BUSY_LONGEST_PAUSE_S = 0.5
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -41,13 +51,21 @@ class EventPage:
     events: list[OrderEvent]
 
 
+def _client(settings: Settings, base_url: str) -> InternalClient:
+    return InternalClient(
+        base_url,
+        settings.internal_token,
+        timeout=settings.notifier_upstream_timeout_s,
+        max_connections=settings.notifier_upstream_concurrency,
+    )
+
+
 class Upstreams:
     """Pooled clients for catalog and checkout."""
 
     def __init__(self, settings: Settings) -> None:
-        timeout = settings.notifier_upstream_timeout_s
-        self._catalog = InternalClient(settings.catalog_base_url, settings.internal_token, timeout=timeout)
-        self._checkout = InternalClient(settings.checkout_base_url, settings.internal_token, timeout=timeout)
+        self._catalog = _client(settings, settings.catalog_base_url)
+        self._checkout = _client(settings, settings.checkout_base_url)
 
     async def close(self) -> None:
         await self._catalog.aclose()
@@ -86,9 +104,19 @@ class Upstreams:
 
 
 async def _get_json(client: InternalClient, path: str, params: dict[str, Any] | None = None) -> Any:
-    """The JSON body of a 2xx answer; None for a 4xx (the thing asked for is unknown)."""
+    """The JSON body of a 2xx answer; None for a 4xx (the thing asked for is unknown).
+
+    A busy service's 503 is asked again after a short, growing pause, within the client's
+    timeout: a burst of subscribes (a reconnect storm) then waits its turn instead of closing
+    sockets with 1013 that would all reconnect and ask again."""
+    patient = AsyncRetrying(
+        retry=retry_if_result(_busy),
+        wait=wait_random_exponential(multiplier=BUSY_FIRST_PAUSE_S, max=BUSY_LONGEST_PAUSE_S),
+        stop=stop_before_delay(client.timeout_s),
+        retry_error_callback=_last_answer,
+    )
     try:
-        response = await client.get(path, params=params)
+        response: InternalResponse = await patient(client.get, path, params=params)
     except UpstreamError as exc:
         raise UpstreamUnavailable(str(exc)) from exc
     if response.status_code >= 500 or response.status_code in (401, 403, 429):
@@ -99,6 +127,16 @@ async def _get_json(client: InternalClient, path: str, params: dict[str, Any] | 
         return response.json()
     except ValueError as exc:
         raise UpstreamUnavailable(f"{client.base_url}{path} answered invalid JSON") from exc
+
+
+def _busy(response: InternalResponse) -> bool:
+    return response.status_code == 503
+
+
+def _last_answer(state: RetryCallState) -> InternalResponse:
+    assert state.outcome is not None
+    answer: InternalResponse = state.outcome.result()
+    return answer
 
 
 def _validate(model: type[M], body: Any) -> M:
