@@ -4,6 +4,7 @@ commit to its caller (`OrderedPublisher.commit_then_publish`)."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,10 +28,18 @@ from shared.events import OrderEvent, utcnow
 from shared.outbox import add_to_outbox
 
 CUSTOMER_KEY_BYTES = 24  # 192 bits
+# How long a transaction holding the seller's counter lock waits for the catalog's answer before
+# letting the lock go: a slow catalog must not hold up the seller's other changes.
+CHECK_WAIT_S = 0.1
 
 
 class OrderNotFound(Exception):
     """No such order for this seller (404)."""
+
+
+class NotPlaced(Exception):
+    """`place_order_once_checked` wrote nothing: the check failed, named another seller, or
+    was not done in time."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +62,6 @@ class Placement:
 @dataclass(frozen=True)
 class Placed:
     record: OrderRecord
-    repeated: bool  # the idempotency key had placed this order already
     event: NewEvent | None
 
 
@@ -64,8 +72,28 @@ class Changed:
 
 
 async def place_order(session: AsyncSession, placement: Placement) -> Placed:
+    counter = await lock_counter(session, placement.context.seller.id)
+    return await _place_locked(session, placement, counter)
+
+
+async def place_order_once_checked(
+    session: AsyncSession, seller_id: str, checking: asyncio.Future[Placement]
+) -> Placed:
+    """`place_order` for a checkout still being checked (the catalog's answer on its way), sent
+    to the seller its storefront had last time: the seller's counter is locked meanwhile.
+
+    Raises `NotPlaced`, so the transaction is rolled back having written nothing, unless the
+    check passed, for this seller, within `CHECK_WAIT_S` of the lock; the caller then learns
+    from `checking` what became of it."""
+    counter = await lock_counter(session, seller_id)
+    done, _ = await asyncio.wait({checking}, timeout=CHECK_WAIT_S)
+    if not done or checking.exception() is not None or checking.result().context.seller.id != seller_id:
+        raise NotPlaced
+    return await _place_locked(session, checking.result(), counter)
+
+
+async def _place_locked(session: AsyncSession, placement: Placement, counter: Counter) -> Placed:
     seller = placement.context.seller
-    counter = await lock_counter(session, seller.id)
     now = utcnow()
     day = next_day_count(counter.day, business_day(now, seller.timezone))
     order = new_order(
@@ -92,7 +120,7 @@ async def place_order(session: AsyncSession, placement: Placement) -> Placed:
         await store_key(session, placement.slug, key.key, key.request_hash, order.id, now)
     seq = counter.last_seq + 1
     event = order_events.order_placed(record, seq)
-    return Placed(record, repeated=False, event=await _log_event(session, Counter(seq, day), event))
+    return Placed(record, event=await _log_event(session, Counter(seq, day), event))
 
 
 async def change_status(
