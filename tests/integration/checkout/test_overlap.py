@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import pytest
@@ -18,11 +17,9 @@ from services.checkout.catalog_client import CatalogUnavailable, StorefrontNotFo
 from services.checkout.db import counters, transactions
 from services.checkout.db.counters import Counter
 from services.checkout.domain.context import CheckoutContext
-from services.checkout.main import create_app
 from services.checkout.runtime import Runtime
-from tests.servers import serve
 
-from .conftest import Checkout, Shop, Stack, as_seller, internal_client
+from .conftest import Checkout, Shop, Stack, another_checkout, as_seller
 
 LOCK_WAIT_S = 5.0  # how long the held-back catalog answer waits for the counter lock
 
@@ -63,14 +60,6 @@ class Gate:
         self.fail_with = failure
 
 
-@asynccontextmanager
-async def second_checkout(stack: Stack) -> AsyncIterator[tuple[Checkout, Runtime]]:
-    """Another checkout process on the same database, whose runtime the test can reach."""
-    app = create_app(stack.checkout.settings)
-    async with serve(app) as url, internal_client(url) as client:
-        yield Checkout(url, client, stack.checkout.settings), app.state.runtime
-
-
 async def head_and_orders(checkout: Checkout, shop: Shop) -> tuple[int, int]:
     listing = await checkout.client.get("/api/seller/orders", headers=as_seller(shop.seller_id))
     return listing.json()["head_seq"], len(listing.json()["orders"])
@@ -100,7 +89,7 @@ async def test_a_refusal_after_the_lock_leaves_no_order_no_gap_and_no_lock(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = await stack.catalog.open_shop()
-    async with second_checkout(stack) as (checkout, runtime):
+    async with another_checkout(stack) as (checkout, runtime):
         assert (await checkout.placed(shop))["order"]["token_number"] == "A-001"  # the context is held
         gate = Gate(runtime, monkeypatch)
         refusals: list[tuple[int, Callable[[], Awaitable[None]]]] = [
@@ -145,7 +134,7 @@ async def test_a_storefront_now_of_another_seller_is_placed_for_that_seller(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = await stack.catalog.open_shop()
-    async with second_checkout(stack) as (checkout, runtime):
+    async with another_checkout(stack) as (checkout, runtime):
         await checkout.placed(shop)
         etag, context = runtime.catalog._held[shop.slug]
         former = context.model_copy(update={"seller": context.seller.model_copy(update={"id": "s-former"})})
@@ -170,7 +159,7 @@ async def test_a_slow_catalog_does_not_hold_the_sellers_lock(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = await stack.catalog.open_shop()
-    async with second_checkout(stack) as (checkout, runtime):
+    async with another_checkout(stack) as (checkout, runtime):
         first = await checkout.placed(shop)
         gate = Gate(runtime, monkeypatch)
         gate.delay_s = 1.0
@@ -193,7 +182,7 @@ async def test_the_catalogs_refusal_comes_before_a_database_failure(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shop = await stack.catalog.open_shop()
-    async with second_checkout(stack) as (checkout, runtime):
+    async with another_checkout(stack) as (checkout, runtime):
         await checkout.placed(shop)
         gate = Gate(runtime, monkeypatch)
         gate.lock_fails = True
@@ -204,7 +193,7 @@ async def test_the_catalogs_refusal_comes_before_a_database_failure(
 
 async def test_concurrent_checkouts_of_a_seller_in_two_processes_get_consecutive_seqs(stack: Stack) -> None:
     shop = await stack.catalog.open_shop()
-    async with second_checkout(stack) as (other, _runtime):
+    async with another_checkout(stack) as (other, _runtime):
         await stack.checkout.placed(shop)
         await other.placed(shop)
         burst = [checkout.place(shop) for _ in range(15) for checkout in (stack.checkout, other)]
