@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,21 +72,27 @@ class PendingEvent:
         self.event_type = event_type
         self.body = body
 
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> PendingEvent:
+        return cls(row["event_id"], row["event_type"], row["body"])
+
+
+def outbox_row(event: IntegrationEvent) -> dict[str, Any]:
+    """The event's outbox row (the table numbers it), for a writer that inserts it itself."""
+    return {
+        "event_id": event.id,
+        "event_type": event.type,
+        "seller_id": getattr(event, "seller_id", None),
+        "seq": getattr(event, "seq", None),
+        "body": event.model_dump_json(),
+        "occurred_at": event.occurred_at,
+    }
+
 
 async def add_to_outbox(session: AsyncSession, table: Table, event: IntegrationEvent) -> PendingEvent:
-    body = event.model_dump_json()
-    await session.execute(
-        _insert_into(table),
-        {
-            "event_id": event.id,
-            "event_type": event.type,
-            "seller_id": getattr(event, "seller_id", None),
-            "seq": getattr(event, "seq", None),
-            "body": body,
-            "occurred_at": event.occurred_at,
-        },
-    )
-    return PendingEvent(event.id, event.type, body)
+    row = outbox_row(event)
+    await session.execute(_insert_into(table), row)
+    return PendingEvent.of_row(row)
 
 
 @functools.cache

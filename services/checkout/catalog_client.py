@@ -34,6 +34,11 @@ class CatalogClient:
         self._keep = keep
         self._held: dict[str, tuple[str, CheckoutContext]] = {}  # slug -> (ETag, context)
 
+    def held_seller_id(self, slug: str) -> str | None:
+        """The seller of the context held for `slug`: who the next answer most likely names."""
+        held = self._held.get(slug)
+        return held[1].seller.id if held else None
+
     async def checkout_context(self, slug: str) -> CheckoutContext:
         if not re.fullmatch(SLUG_PATTERN, slug):
             raise StorefrontNotFound(slug)

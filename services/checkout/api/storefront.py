@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -25,6 +28,7 @@ from shared.contract import CheckoutIn, CheckoutOut, CustomerOrder, ErrorOut
 from shared.metrics import ORDERS_PLACED
 
 router = APIRouter(tags=["storefront"])
+T = TypeVar("T")
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -63,35 +67,81 @@ async def place_order(
     if idempotency_key is not None:
         idempotency = IdempotencyKey(idempotency_key, request_hash(await request.json()))
     try:
-        context = await runtime.catalog.checkout_context(slug)
-        cart = check_checkout(checkout, context)
-    except (StorefrontNotFound, StoreClosed, CheckoutInvalid, CatalogUnavailable):
+        placed = await _place(runtime, slug, checkout, idempotency)
+    except (StorefrontNotFound, StoreClosed, CheckoutInvalid, CatalogUnavailable, IntegrityError):
         # A repeat is answered as a repeat even when the store has closed (or its catalog is
-        # down) since the first request; only then is it worth looking the key up early.
+        # down) since the first request; only then is it worth looking the key up early. An
+        # IntegrityError is the key's unique index refusing our row (and the transaction, seq and
+        # token number with it): the key was used before.
         if idempotency is not None and (earlier := await _earlier_order(runtime, slug, idempotency)):
             return _checkout_answer(earlier, status_code=200)
         raise
-    placed = await _place(runtime, Placement(slug, checkout, context, cart, idempotency))
-    if placed.repeated:
-        return _checkout_answer(placed.record, status_code=200)
     ORDERS_PLACED.inc()
     return _checkout_answer(placed.record, status_code=201)
 
 
-async def _place(runtime: Runtime, placement: Placement) -> Placed:
+async def _place(
+    runtime: Runtime, slug: str, checkout: CheckoutIn, idempotency: IdempotencyKey | None
+) -> Placed:
+    """Check the checkout against the catalog and place it. On PostgreSQL, when the storefront's
+    seller is known from last time, the catalog's answer (a 304 most times) is awaited while the
+    transaction begins and locks the seller's counter. (On SQLite that lock is the whole
+    database's, every seller's: not to be held while the catalog answers.)"""
+    checking = _checked(runtime, slug, checkout, idempotency)
+    seller_id = runtime.catalog.held_seller_id(slug)
+    if seller_id is None or runtime.engine.dialect.name != "postgresql":
+        return await _commit(runtime, await checking)
+    return await _place_while_checking(runtime, seller_id, checking)
+
+
+async def _checked(
+    runtime: Runtime, slug: str, checkout: CheckoutIn, idempotency: IdempotencyKey | None
+) -> Placement:
+    """The checkout, checked against the storefront as the catalog has it now."""
+    context = await runtime.catalog.checkout_context(slug)
+    return Placement(slug, checkout, context, check_checkout(checkout, context), idempotency)
+
+
+async def _place_while_checking(
+    runtime: Runtime, seller_id: str, checking: Coroutine[Any, Any, Placement]
+) -> Placed:
+    async with _in_background(checking) as pending:
+        try:
+            return await runtime.publisher.commit_then_publish(
+                runtime.maker,
+                seller_id,
+                lambda session: transactions.place_order_once_checked(session, seller_id, pending),
+            )
+        except Exception as failure:
+            # Rolled back; from here on, as if the catalog had been asked first: its refusal is
+            # the answer (before a failure of the database), and a checkout that passed for
+            # another seller, or late, is placed in a transaction of its own.
+            placement = await pending
+            if not isinstance(failure, transactions.NotPlaced):
+                raise
+    return await _commit(runtime, placement)
+
+
+def _commit(runtime: Runtime, placement: Placement) -> Awaitable[Placed]:
+    return runtime.publisher.commit_then_publish(
+        runtime.maker,
+        placement.context.seller.id,
+        lambda session: transactions.place_order(session, placement),
+    )
+
+
+@asynccontextmanager
+async def _in_background(work: Coroutine[Any, Any, T]) -> AsyncIterator[asyncio.Task[T]]:
+    """`work` as a task beside the block, which it does not outlive: cancelled if the block
+    leaves before it is done, and awaited, so no exception of it goes unretrieved. The task is
+    given its first turn before the block starts (for a request: sent first)."""
+    task = asyncio.create_task(work)
     try:
-        return await runtime.publisher.commit_then_publish(
-            runtime.maker,
-            placement.context.seller.id,
-            lambda session: transactions.place_order(session, placement),
-        )
-    except IntegrityError:
-        # The key was used before: its unique index refused our row (and the transaction, seq
-        # and token number with it), so this is a repeat.
-        key = placement.idempotency
-        if key is None or (earlier := await _earlier_order(runtime, placement.slug, key)) is None:
-            raise
-        return Placed(earlier, repeated=True, event=None)
+        await asyncio.sleep(0)
+        yield task
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def _earlier_order(runtime: Runtime, slug: str, key: IdempotencyKey) -> OrderRecord | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Executable, Row, Table, bindparam, select, update
+from sqlalchemy import Executable, Row, Table, Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -78,18 +78,19 @@ _SAVE_SEQ_AND_DAY = (
 
 
 async def save_counter(session: AsyncSession, seller_id: str, counter: Counter) -> None:
+    await session.execute(*counter_update(seller_id, counter))
+
+
+def counter_update(seller_id: str, counter: Counter) -> tuple[Update, dict[str, Any]]:
+    """The statement that saves the seller's counter, and its parameters."""
     if counter.day is None:
-        await session.execute(_SAVE_SEQ, {"seller": seller_id, "last_seq": counter.last_seq})
-        return
-    await session.execute(
-        _SAVE_SEQ_AND_DAY,
-        {
-            "seller": seller_id,
-            "last_seq": counter.last_seq,
-            "business_day": counter.day.day,
-            "day_orders": counter.day.orders,
-        },
-    )
+        return _SAVE_SEQ, {"seller": seller_id, "last_seq": counter.last_seq}
+    return _SAVE_SEQ_AND_DAY, {
+        "seller": seller_id,
+        "last_seq": counter.last_seq,
+        "business_day": counter.day.day,
+        "day_orders": counter.day.orders,
+    }
 
 
 async def head_seq(session: AsyncSession, seller_id: str) -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checkout.db.orders import get_order
@@ -35,20 +36,13 @@ async def find_repeat(session: AsyncSession, slug: str, key: str, request_hash: 
     return record
 
 
-async def store_key(
-    session: AsyncSession, slug: str, key: str, request_hash: str, order_id: str, now: datetime
-) -> None:
-    """Raises IntegrityError when the key was stored before (by this request's first attempt)."""
-    await session.execute(
-        _INSERT_KEY,
-        {
-            "storefront_slug": slug,
-            "key": key,
-            "request_hash": request_hash,
-            "order_id": order_id,
-            "created_at": now,
-        },
-    )
-
-
-_INSERT_KEY = insert(idempotency_keys)
+def key_row(slug: str, key: str, request_hash: str, order_id: str, now: datetime) -> dict[str, Any]:
+    """The key's row; inserting it raises IntegrityError when the key was stored before (by this
+    request's first attempt)."""
+    return {
+        "storefront_slug": slug,
+        "key": key,
+        "request_hash": request_hash,
+        "order_id": order_id,
+        "created_at": now,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checkout.db.tables import orders
@@ -42,22 +42,16 @@ def _order_values(order: Order, columns: tuple[str, ...]) -> dict[str, Any]:
     return {name: native[name] if name.endswith("_at") else document[name] for name in columns}
 
 
-# Built once: a statement made per call costs SQLAlchemy a new cache key every time.
-_INSERT_ORDER = insert(orders)
-
-
-async def insert_order(session: AsyncSession, record: OrderRecord, business_day: date) -> None:
-    await session.execute(
-        _INSERT_ORDER,
-        {
-            **_order_values(record.order, _ORDER_COLUMNS),
-            "storefront_slug": record.storefront_slug,
-            "business_day": business_day,
-            "seller_contact": record.seller_contact.model_dump(mode="json"),
-            "zelle_handle": record.zelle_handle,
-            "customer_key": record.customer_key,
-        },
-    )
+def order_row(record: OrderRecord, business_day: date) -> dict[str, Any]:
+    """A new order's row."""
+    return {
+        **_order_values(record.order, _ORDER_COLUMNS),
+        "storefront_slug": record.storefront_slug,
+        "business_day": business_day,
+        "seller_contact": record.seller_contact.model_dump(mode="json"),
+        "zelle_handle": record.zelle_handle,
+        "customer_key": record.customer_key,
+    }
 
 
 async def save_change(session: AsyncSession, changed: Order) -> None:

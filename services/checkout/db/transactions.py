@@ -4,33 +4,49 @@ commit to its caller (`OrderedPublisher.commit_then_publish`)."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.checkout.db.counters import Counter, lock_counter, lock_existing_counter, save_counter
-from services.checkout.db.idempotency import store_key
-from services.checkout.db.orders import get_order, insert_order, save_change
-from services.checkout.db.tables import outbox
+from services.checkout.db.counters import (
+    Counter,
+    counter_update,
+    lock_counter,
+    lock_existing_counter,
+    save_counter,
+)
+from services.checkout.db.idempotency import key_row
+from services.checkout.db.orders import get_order, order_row, save_change
+from services.checkout.db.tables import idempotency_keys, orders, outbox
+from services.checkout.db.writes import NewRow, insert_then_update
 from services.checkout.domain import transitions
 from services.checkout.domain.checkout import new_order
 from services.checkout.domain.context import CheckoutContext
 from services.checkout.domain.pricing import PricedCart
 from services.checkout.domain.records import OrderRecord
-from services.checkout.domain.tokens import business_day, next_day_count, token_label
+from services.checkout.domain.tokens import DayCount, business_day, next_day_count, token_label
 from services.checkout.events import order_events
 from services.checkout.events.publisher import NewEvent
 from shared.contract import CheckoutIn, PaymentChangeIn, SellerContact, StatusChangeIn
 from shared.events import OrderEvent, utcnow
-from shared.outbox import add_to_outbox
+from shared.outbox import PendingEvent, add_to_outbox, outbox_row
 
 CUSTOMER_KEY_BYTES = 24  # 192 bits
+# How long a transaction holding the seller's counter lock waits for the catalog's answer before
+# letting the lock go: a slow catalog must not hold up the seller's other changes.
+CHECK_WAIT_S = 0.1
 
 
 class OrderNotFound(Exception):
     """No such order for this seller (404)."""
+
+
+class NotPlaced(Exception):
+    """`place_order_once_checked` wrote nothing: the check failed, named another seller, or
+    was not done in time."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,6 @@ class Placement:
 @dataclass(frozen=True)
 class Placed:
     record: OrderRecord
-    repeated: bool  # the idempotency key had placed this order already
     event: NewEvent | None
 
 
@@ -64,8 +79,28 @@ class Changed:
 
 
 async def place_order(session: AsyncSession, placement: Placement) -> Placed:
+    counter = await lock_counter(session, placement.context.seller.id)
+    return await _place_locked(session, placement, counter)
+
+
+async def place_order_once_checked(
+    session: AsyncSession, seller_id: str, checking: asyncio.Future[Placement]
+) -> Placed:
+    """`place_order` for a checkout still being checked (the catalog's answer on its way), sent
+    to the seller its storefront had last time: the seller's counter is locked meanwhile.
+
+    Raises `NotPlaced`, so the transaction is rolled back having written nothing, unless the
+    check passed, for this seller, within `CHECK_WAIT_S` of the lock; the caller then learns
+    from `checking` what became of it."""
+    counter = await lock_counter(session, seller_id)
+    done, _ = await asyncio.wait({checking}, timeout=CHECK_WAIT_S)
+    if not done or checking.exception() is not None or checking.result().context.seller.id != seller_id:
+        raise NotPlaced
+    return await _place_locked(session, checking.result(), counter)
+
+
+async def _place_locked(session: AsyncSession, placement: Placement, counter: Counter) -> Placed:
     seller = placement.context.seller
-    counter = await lock_counter(session, seller.id)
     now = utcnow()
     day = next_day_count(counter.day, business_day(now, seller.timezone))
     order = new_order(
@@ -84,15 +119,27 @@ async def place_order(session: AsyncSession, placement: Placement) -> Placed:
         customer_key=secrets.token_urlsafe(CUSTOMER_KEY_BYTES),
         storefront_slug=placement.slug,
     )
-    await insert_order(session, record, day.day)
+    seq = counter.last_seq + 1
+    event = order_events.order_placed(record, seq)
+    return Placed(record, event=await _write_placed(session, placement, record, day, event))
+
+
+async def _write_placed(
+    session: AsyncSession, placement: Placement, record: OrderRecord, day: DayCount, event: OrderEvent
+) -> NewEvent:
+    """Write the order, its idempotency key, its event and the seller's counter (on PostgreSQL
+    in one statement)."""
+    event_row = outbox_row(event)
+    rows: list[NewRow] = [(orders, order_row(record, day.day))]
     if placement.idempotency is not None:
         # A key used before fails here (IntegrityError), undoing the whole transaction: the
         # caller then answers with the order the key placed.
         key = placement.idempotency
-        await store_key(session, placement.slug, key.key, key.request_hash, order.id, now)
-    seq = counter.last_seq + 1
-    event = order_events.order_placed(record, seq)
-    return Placed(record, repeated=False, event=await _log_event(session, Counter(seq, day), event))
+        stored = key_row(placement.slug, key.key, key.request_hash, record.order.id, record.order.created_at)
+        rows.append((idempotency_keys, stored))
+    rows.append((outbox, event_row))
+    await insert_then_update(session, rows, *counter_update(event.seller_id, Counter(event.seq, day)))
+    return NewEvent(event.seller_id, event.seq, PendingEvent.of_row(event_row))
 
 
 async def change_status(

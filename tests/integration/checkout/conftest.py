@@ -19,6 +19,7 @@ from services.catalog.main import create_app as create_catalog
 from services.checkout.config import Settings
 from services.checkout.db import migrate as migrate_checkout
 from services.checkout.main import create_app as create_checkout
+from services.checkout.runtime import Runtime
 from shared.events import IntegrationEvent, OrderEvent
 from shared.messaging import Broker
 from shared.security import INTERNAL_TOKEN_HEADER, SELLER_ID_HEADER
@@ -181,6 +182,14 @@ class Stack:
     backing: Backing
     catalog: Catalog
     checkout: Checkout
+
+
+@asynccontextmanager
+async def another_checkout(stack: Stack) -> AsyncIterator[tuple[Checkout, Runtime]]:
+    """Another checkout process on the stack's database, whose runtime the test can reach."""
+    app = create_checkout(stack.checkout.settings)
+    async with serve(app) as url, internal_client(url) as client:
+        yield Checkout(url, client, stack.checkout.settings), app.state.runtime
 
 
 @pytest.fixture

@@ -6,9 +6,11 @@ import re
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
+
 from shared.contract import CheckoutOut, CustomerOrder
 
-from .conftest import Stack, as_seller
+from .conftest import Stack, another_checkout, as_seller
 
 
 async def test_an_order_is_priced_and_snapshotted_from_the_catalog(stack: Stack) -> None:
@@ -197,3 +199,30 @@ async def test_tokens_count_up_within_the_business_day(stack: Stack) -> None:
     tokens = [(await stack.checkout.placed(shop))["order"]["token_number"] for _ in range(3)]
     assert tokens == ["A-001", "A-002", "A-003"]
     assert (await stack.checkout.placed(other))["order"]["token_number"] == "A-001"
+
+
+async def test_an_order_is_written_in_one_statement_after_the_lock_on_postgresql(stack: Stack) -> None:
+    shop = await stack.catalog.open_shop()
+    async with another_checkout(stack) as (checkout, runtime):
+        await checkout.placed(shop)
+        statements: list[str] = []
+
+        def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if not statement.startswith(("SELECT", "UPDATE outbox")):  # the outbox relay's
+                statements.append(" ".join(statement.split()))
+
+        event.listen(runtime.engine.sync_engine, "before_cursor_execute", seen)
+        try:
+            placed = await checkout.place(shop, key="one-statement")
+        finally:
+            event.remove(runtime.engine.sync_engine, "before_cursor_execute", seen)
+        assert placed.status_code == 201
+        assert len(statements) == 2, statements
+        assert statements[0].startswith("INSERT INTO seller_counters")  # the lock
+        for write in ("INSERT INTO orders", "INSERT INTO idempotency_keys", "INSERT INTO outbox"):
+            assert write in statements[1]
+        assert "UPDATE seller_counters" in statements[1]
+        again = await checkout.place(shop, key="one-statement")
+        assert (again.status_code, again.json()) == (200, placed.json())
+        log = await checkout.events(shop.seller_id, after=0)
+        assert [(e["seq"], e["order_id"]) for e in log["events"]][1:] == [(2, placed.json()["order"]["id"])]
