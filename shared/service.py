@@ -223,8 +223,9 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "internal error"}, status_code=500)
 
 
-def gateway_seller_id(request: Request) -> str:
-    """The seller the gateway authenticated for this request (internal services only)."""
+async def gateway_seller_id(request: Request) -> str:
+    """The seller the gateway authenticated for this request (internal services only). A
+    coroutine, as every dependency must be: FastAPI runs a plain `def` in its thread pool."""
     seller_id = request.headers.get(SELLER_ID_HEADER)
     if not seller_id:
         raise HTTPException(status_code=401, detail="not authenticated")

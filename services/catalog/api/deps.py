@@ -13,7 +13,8 @@ from services.catalog.runtime import Runtime
 from shared.service import SellerIdDep
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request
     return cast(Runtime, request.app.state.runtime)
 
 

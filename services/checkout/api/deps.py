@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from services.checkout.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request
     return cast(Runtime, request.app.state.runtime)
 
 
