@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from urllib.parse import quote
 
 from starlette.routing import WebSocketRoute
@@ -36,8 +35,6 @@ from shared.logs import request_id_var
 from shared.metrics import SOCKETS_OPEN
 from shared.outgoing import Connection
 from shared.security import seller_id_from_token
-
-log = logging.getLogger(__name__)
 
 
 async def seller_socket(websocket: WebSocket) -> None:
