@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 INBOX_LIMIT = 32
 ORDER_PATH_PREFIX = "/ws/orders/"
 LINK_END_WAIT_S = 2.0
-_DISCONNECT: Message = {"type": "websocket.disconnect", "code": 1006}
+LINK_LOST = 1006  # the disconnect code a channel's task hears when its link is gone
 _FLOODED: Message = {"type": "santhai.flooded"}
 
 
@@ -71,6 +71,11 @@ class Channel:
         if message is _FLOODED:
             raise MalformedFrame("too many frames at once")
         return message
+
+    def hang_up(self, code: int) -> None:
+        """The client has gone (or its link has): its task hears a disconnect, nothing more is sent."""
+        self.closed = True
+        self.deliver({"type": "websocket.disconnect", "code": code})
 
     async def send_text(self, data: str) -> None:
         if self.closed:
@@ -131,8 +136,7 @@ class Link:
         else:
             self.forget(number)
             code, _ = link.parse_close(body)
-            channel.closed = True
-            channel.deliver({"type": "websocket.disconnect", "code": code})
+            channel.hang_up(code)
 
     def _open(self, number: int, opening: ChannelOpen) -> None:
         if number in self._channels:
@@ -163,8 +167,7 @@ class Link:
         """The link is gone: every channel hears that its client went away."""
         channels, self._channels = self._channels, {}
         for channel in channels.values():
-            channel.closed = True
-            channel.deliver(_DISCONNECT)
+            channel.hang_up(LINK_LOST)
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=LINK_END_WAIT_S)
 
