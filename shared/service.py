@@ -8,7 +8,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -19,6 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db import DatabaseUnavailable
+from shared.fastlane import FastLaneMiddleware, Lane
 from shared.logs import request_id_var
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, REQUESTS_SHED
 from shared.security import INTERNAL_TOKEN_HEADER, SELLER_ID_HEADER, same_secret
@@ -132,8 +133,10 @@ def add_service_defaults(
     internal_token: str | None,
     max_in_flight: int,
     readyz: ReadyzEndpoint | None = None,
+    lanes: Sequence[Lane] = (),
 ) -> None:
     """Operator endpoints, error handlers and middleware. `internal_token=None` for the gateway.
+    `lanes` are answered inside the middleware, ahead of the routes (`shared.fastlane`).
 
     `readyz`, when given, answers `/readyz` instead of the generic check of `readiness` (the
     gateway reports the readiness of the services behind it).
@@ -160,6 +163,11 @@ def add_service_defaults(
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
+    if lanes:
+        # Added first, so it runs inside ServiceMiddleware (the last added is the outermost).
+        app.add_middleware(
+            FastLaneMiddleware, lanes=list(lanes), exception_handlers=lambda: app.exception_handlers
+        )
     app.add_middleware(
         ServiceMiddleware, service=service, internal_token=internal_token, max_in_flight=max_in_flight
     )

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.catalog.api import routers
+from services.catalog.api import internal, routers
 from services.catalog.api.errors import install_error_handlers
 from services.catalog.config import Settings, get_settings
 from services.catalog.runtime import Runtime
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readiness={"database": runtime.database_ready, "broker": runtime.broker_ready},
         internal_token=runtime.settings.internal_token,
         max_in_flight=runtime.settings.max_requests_in_flight,
+        lanes=internal.lanes(runtime),
     )
     install_error_handlers(app)
     for router in routers:

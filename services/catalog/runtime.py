@@ -9,9 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from services.catalog.config import Settings
 from services.catalog.db.tables import outbox
 from services.catalog.domain.passwords import PasswordHasher
-from shared.db import make_engine, make_sessionmaker, ping, single_reads
+from shared.db import FastReads, make_engine, make_sessionmaker, ping, single_reads
 from shared.messaging import Broker
 from shared.outbox import OutboxRelay
+
+# The fast lane's reads take a fraction of a millisecond each: a few connections serve hundreds
+# of checkouts a second.
+FAST_READ_CONNECTIONS = 8
 
 
 @dataclass
@@ -19,6 +23,7 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     reads: AsyncEngine  # for reads of one statement (`shared.db.single_reads`)
+    fast_reads: FastReads  # for the fast lane's (`services.catalog.api.internal.lanes`)
     maker: async_sessionmaker[AsyncSession]
     broker: Broker
     relay: OutboxRelay
@@ -33,6 +38,7 @@ class Runtime:
             settings=settings,
             engine=engine,
             reads=single_reads(engine),
+            fast_reads=FastReads(settings.catalog_database_url, size=FAST_READ_CONNECTIONS),
             maker=maker,
             broker=broker,
             relay=OutboxRelay(maker, outbox, broker),
@@ -41,6 +47,7 @@ class Runtime:
 
     async def start(self) -> None:
         """Connect to RabbitMQ (serving starts even while it is down) and start the outbox relay."""
+        await self.fast_reads.open()
         await self.broker.start(wait=self.settings.catalog_broker_start_wait_s)
         self.relay.start()
 
@@ -50,6 +57,7 @@ class Runtime:
             await self.broker.close()
         finally:
             self.hasher.close()
+            await self.fast_reads.close()
             await self.engine.dispose()
 
     async def database_ready(self) -> bool:

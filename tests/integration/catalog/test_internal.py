@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from services.catalog.domain.sellers import SellerRecord
+from services.catalog.main import create_app
+from services.catalog.runtime import Runtime
 from shared.security import INTERNAL_TOKEN_HEADER
+from tests.conftest import Backing
+from tests.infra import free_port
+from tests.servers import serve
 
-from .conftest import Catalog
+from .conftest import Catalog, catalog_settings
 
 
 async def test_every_path_but_the_operator_ones_needs_the_internal_token(catalog: Catalog) -> None:
@@ -165,3 +172,70 @@ async def test_checkout_context_answers_304_until_the_storefront_changes(catalog
     unchanged = await catalog.client.patch("/api/seller", json={"accepting_orders": False}, headers=headers)
     assert unchanged.status_code == 200
     assert await still_current(etag)  # a PATCH that changes nothing keeps the context current
+
+
+async def test_the_fast_lane_answers_as_the_route_does(backing: Backing) -> None:
+    """The 304 asked on every checkout is answered ahead of FastAPI (`shared.fastlane`) on
+    asyncpg's own pool; without that pool the route gives the very same answers."""
+    app = create_app(catalog_settings(backing.catalog_database_url, backing.amqp_url))
+    runtime: Runtime = app.state.runtime
+    async with (
+        serve(app) as url,
+        httpx.AsyncClient(
+            base_url=url, headers={INTERNAL_TOKEN_HEADER: runtime.settings.internal_token}, timeout=30
+        ) as client,
+    ):
+        catalog = Catalog(url=url, settings=runtime.settings, client=client)
+        await catalog.signup(business_name="Lane Lunch")
+        path = "/internal/storefronts/lane-lunch/checkout-context"
+        etag = (await client.get(path)).headers["ETag"]
+        asked = [
+            (path, etag),
+            (path, '"someone-else-0"'),
+            (path, None),
+            ("/internal/storefronts/no-such-shop/checkout-context", etag),
+        ]
+
+        async def answers() -> list[tuple[int, str | None, Any]]:
+            found = []
+            for where, held in asked:
+                response = await client.get(where, headers={"If-None-Match": held} if held else None)
+                body = response.json() if response.content else None
+                found.append((response.status_code, response.headers.get("ETag"), body))
+            return found
+
+        reads = 0
+        fetchrow = runtime.fast_reads.fetchrow
+
+        async def counted(query: str, *args: Any) -> Any:
+            nonlocal reads
+            reads += 1
+            return await fetchrow(query, *args)
+
+        runtime.fast_reads.fetchrow = counted  # type: ignore[method-assign]
+        assert runtime.fast_reads.available
+        through_the_lane = await answers()
+        assert reads == 3  # every request with If-None-Match; the 304 is the lane's own
+        await runtime.fast_reads.close()
+        assert not runtime.fast_reads.available
+        assert await answers() == through_the_lane
+        assert reads == 3
+    assert [status for status, _, _ in through_the_lane] == [304, 200, 200, 404]
+    assert through_the_lane[0][1] == etag
+
+
+async def test_the_fast_lane_passes_a_database_outage_to_the_route_503(backing: Backing) -> None:
+    closed = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere"
+    settings = catalog_settings(closed, backing.amqp_url)
+    async with (
+        serve(create_app(settings)) as url,
+        httpx.AsyncClient(
+            base_url=url, headers={INTERNAL_TOKEN_HEADER: settings.internal_token}, timeout=30
+        ) as client,
+    ):
+        response = await client.get(
+            "/internal/storefronts/any-shop/checkout-context", headers={"If-None-Match": '"s-1"'}
+        )
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"]
+    assert response.json() == {"detail": "the database is unavailable; try again shortly"}
