@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         internal_token=None,
         max_in_flight=settings.max_requests_in_flight,
         readyz=readyz_endpoint(app),
+        lanes=proxy.LANES,
     )
     app.include_router(pages.router)
     app.include_router(session.router)
