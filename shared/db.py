@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from sqlalchemy import JSON, MetaData, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
@@ -88,46 +87,6 @@ def single_reads(engine: AsyncEngine) -> AsyncEngine:
     if engine.dialect.name == "postgresql":
         return engine.execution_options(isolation_level="AUTOCOMMIT")
     return engine
-
-
-class FastReads:
-    """asyncpg's own pool beside the engine, for the one-statement reads of a fast lane
-    (`shared.fastlane`): such a read costs about half the CPU it costs through SQLAlchemy's
-    engine. PostgreSQL only; on SQLite `available` is False and the lane passes every request
-    on to the route. Connections open when first needed, so a database that is down at start
-    delays nothing."""
-
-    def __init__(self, url: str, *, size: int) -> None:
-        parsed = make_url(url)
-        self._dsn = None if is_sqlite(url) else parsed.set(drivername="postgresql").render_as_string(False)
-        self._size = size
-        self._pool: asyncpg.Pool | None = None
-
-    @property
-    def available(self) -> bool:
-        return self._pool is not None
-
-    async def open(self) -> None:
-        if self._dsn is not None and self._pool is None:
-            self._pool = await asyncpg.create_pool(
-                self._dsn, min_size=0, max_size=self._size, timeout=5, command_timeout=10
-            )
-
-    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
-        """One row of a one-statement read (autocommitted); raises as asyncpg does."""
-        if self._pool is None:
-            raise RuntimeError("fast reads are not open")
-        return await self._pool.fetchrow(query, *args)
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            await pool.close()
-
-
-# What a fast read raises when the database is away or refuses: the lane then passes the
-# request on to its route, which answers as every route does (503 for an outage).
-FAST_READ_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from services.catalog.config import Settings
 from services.catalog.db.tables import outbox
 from services.catalog.domain.passwords import PasswordHasher
-from shared.db import FastReads, make_engine, make_sessionmaker, ping, single_reads
+from shared.db import make_engine, make_sessionmaker, ping, single_reads
+from shared.driver import DriverPool
 from shared.messaging import Broker
 from shared.outbox import OutboxRelay
 
@@ -23,7 +24,7 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     reads: AsyncEngine  # for reads of one statement (`shared.db.single_reads`)
-    fast_reads: FastReads  # for the fast lane's (`services.catalog.api.internal.lanes`)
+    fast_reads: DriverPool  # for the fast lane's (`services.catalog.api.internal.lanes`)
     maker: async_sessionmaker[AsyncSession]
     broker: Broker
     relay: OutboxRelay
@@ -38,7 +39,7 @@ class Runtime:
             settings=settings,
             engine=engine,
             reads=single_reads(engine),
-            fast_reads=FastReads(settings.catalog_database_url, size=FAST_READ_CONNECTIONS),
+            fast_reads=DriverPool(settings.catalog_database_url, size=FAST_READ_CONNECTIONS),
             maker=maker,
             broker=broker,
             relay=OutboxRelay(maker, outbox, broker),

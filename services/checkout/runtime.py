@@ -11,6 +11,7 @@ from services.checkout.config import Settings
 from services.checkout.db.tables import outbox
 from services.checkout.events.publisher import OrderedPublisher
 from shared.db import make_engine, make_sessionmaker, ping
+from shared.driver import DriverPool
 from shared.http import InternalClient
 from shared.messaging import Broker
 from shared.outbox import OutboxRelay
@@ -27,6 +28,7 @@ class Runtime:
     relay: OutboxRelay
     publisher: OrderedPublisher
     catalog: CatalogClient
+    driver: DriverPool  # for the order transaction on PostgreSQL (`shared.driver`)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -45,10 +47,12 @@ class Runtime:
             relay=relay,
             publisher=OrderedPublisher(relay),
             catalog=CatalogClient(http),
+            driver=DriverPool(settings.checkout_database_url, size=settings.checkout_db_pool_size),
         )
 
     async def start(self) -> None:
         """Connect to RabbitMQ (serving starts even while it is down) and start the outbox relay."""
+        await self.driver.open()
         await self.broker.start(wait=self.settings.checkout_broker_start_wait_s)
         self.relay.start()
 
@@ -57,6 +61,7 @@ class Runtime:
         await self.relay.stop()
         await self.broker.close()
         await self.catalog.close()
+        await self.driver.close()
         await self.engine.dispose()
 
     async def database_ready(self) -> bool:

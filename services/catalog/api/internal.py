@@ -14,7 +14,7 @@ from services.catalog.db import products as products_db
 from services.catalog.db import sellers as sellers_db
 from services.catalog.runtime import Runtime
 from shared.contract import ContractModel, ErrorOut, PaymentMethod, Product
-from shared.db import FAST_READ_ERRORS
+from shared.driver import READ_ERRORS
 from shared.fastlane import Lane, lane
 
 router = APIRouter(prefix="/internal", tags=["internal"])
@@ -97,7 +97,7 @@ def lanes(runtime: Runtime) -> list[Lane]:
             return None
         try:
             current = await sellers_db.fast_context_version(runtime.fast_reads, match["slug"])
-        except FAST_READ_ERRORS:
+        except READ_ERRORS:
             return None  # the route answers, as it does for an outage
         if current is None or context_etag(*current) != held:
             return None

@@ -17,7 +17,7 @@ from services.catalog.db.tables import sellers
 from services.catalog.domain.errors import EmailTaken, SlugTaken
 from services.catalog.domain.sellers import SellerRecord, new_seller
 from services.catalog.domain.slugs import derive_slug, slug_candidates
-from shared.db import FastReads
+from shared.driver import DriverPool
 
 SLUG_BATCH = 50  # candidates looked up per query while searching a free derived slug
 SLUG_ATTEMPTS = 20  # inserts tried when concurrent signups keep taking the chosen slug
@@ -64,7 +64,7 @@ _CONTEXT_VERSION = select(sellers.c.id, sellers.c.context_version).where(sellers
 _CONTEXT_VERSION_SQL = "SELECT id, context_version FROM sellers WHERE slug = $1"
 
 
-async def fast_context_version(reads: FastReads, slug: str) -> tuple[str, int] | None:
+async def fast_context_version(reads: DriverPool, slug: str) -> tuple[str, int] | None:
     """`context_version` for the fast lane, on asyncpg's own pool (PostgreSQL only)."""
     row = await reads.fetchrow(_CONTEXT_VERSION_SQL, slug)
     return None if row is None else (row["id"], row["context_version"])

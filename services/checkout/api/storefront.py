@@ -18,11 +18,12 @@ from services.checkout.catalog_client import CatalogUnavailable, StorefrontNotFo
 from services.checkout.db import transactions
 from services.checkout.db.idempotency import find_repeat
 from services.checkout.db.orders import get_order
-from services.checkout.db.transactions import IdempotencyKey, OrderNotFound, Placed, Placement
+from services.checkout.db.transactions import IdempotencyKey, OrderDb, OrderNotFound, Placed, Placement
 from services.checkout.domain.checkout import check_checkout
 from services.checkout.domain.idempotency import KEY_PATTERN, request_hash
 from services.checkout.domain.problems import CheckoutInvalid, StoreClosed
 from services.checkout.domain.records import OrderRecord
+from services.checkout.events.publisher import Transaction, in_session
 from services.checkout.runtime import Runtime
 from shared.contract import CheckoutIn, CheckoutOut, CustomerOrder, ErrorOut
 from shared.metrics import ORDERS_PLACED
@@ -105,12 +106,15 @@ async def _checked(
 async def _place_while_checking(
     runtime: Runtime, seller_id: str, checking: Coroutine[Any, Any, Placement]
 ) -> Placed:
+    transaction: Transaction[OrderDb] = (
+        runtime.driver.transaction if runtime.driver.available else in_session(runtime.maker)
+    )
     async with _in_background(checking) as pending:
         try:
-            return await runtime.publisher.commit_then_publish(
-                runtime.maker,
+            return await runtime.publisher.commit_then_publish_on(
+                transaction,
                 seller_id,
-                lambda session: transactions.place_order_once_checked(session, seller_id, pending),
+                lambda db: transactions.place_order_once_checked(db, seller_id, pending),
             )
         except Exception as failure:
             # Rolled back; from here on, as if the catalog had been asked first: its refusal is

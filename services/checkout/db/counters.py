@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import Executable, Row, Table, Update, bindparam, select, update
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.checkout.db.tables import seller_counters
 from services.checkout.domain.tokens import DayCount
+from shared.driver import DriverConnection, DriverStatement
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,17 @@ class Counter:
     day: DayCount | None
 
 
-async def lock_counter(session: AsyncSession, seller_id: str) -> Counter:
+async def lock_counter(db: AsyncSession | DriverConnection, seller_id: str) -> Counter:
     """The seller's counter, locked until the transaction ends (created at zero if new).
 
     One statement: an insert that, for an existing row, updates it to itself, which takes the
     row's lock and returns it."""
-    dialect = session.get_bind().dialect.name
-    row = (await session.execute(_UPSERT_RETURNING[dialect], {"seller_id": seller_id})).one()
+    if isinstance(db, DriverConnection):
+        found = await db.fetchrow(_UPSERT_RETURNING_DRIVER, {"seller_id": seller_id})
+        assert found is not None  # an upsert returns its row
+        return _counter_of(found["last_seq"], found["business_day"], found["day_orders"])
+    dialect = db.get_bind().dialect.name
+    row = (await db.execute(_UPSERT_RETURNING[dialect], {"seller_id": seller_id})).one()
     return _counter(row)
 
 
@@ -40,8 +46,12 @@ async def lock_existing_counter(session: AsyncSession, seller_id: str) -> Counte
 
 
 def _counter(row: Row[Any]) -> Counter:
-    day = DayCount(row.business_day, row.day_orders) if row.business_day is not None else None
-    return Counter(last_seq=row.last_seq, day=day)
+    return _counter_of(row.last_seq, row.business_day, row.day_orders)
+
+
+def _counter_of(last_seq: int, business_day: date | None, day_orders: int) -> Counter:
+    day = DayCount(business_day, day_orders) if business_day is not None else None
+    return Counter(last_seq=last_seq, day=day)
 
 
 def _upsert_returning(insert: Callable[[Table], Any]) -> Executable:
@@ -63,6 +73,7 @@ _UPSERT_RETURNING = {
     "postgresql": _upsert_returning(postgresql.insert),
     "sqlite": _upsert_returning(sqlite.insert),
 }
+_UPSERT_RETURNING_DRIVER = DriverStatement.of(cast(Any, _UPSERT_RETURNING["postgresql"]))
 _LOCK = select(seller_counters).where(seller_counters.c.seller_id == bindparam("seller_id")).with_for_update()
 _WHERE_SELLER = seller_counters.c.seller_id == bindparam("seller")
 _SAVE_SEQ = update(seller_counters).where(_WHERE_SELLER).values(last_seq=bindparam("last_seq"))

@@ -31,6 +31,7 @@ from services.checkout.domain.tokens import DayCount, business_day, next_day_cou
 from services.checkout.events import order_events
 from services.checkout.events.publisher import NewEvent
 from shared.contract import CheckoutIn, PaymentChangeIn, SellerContact, StatusChangeIn
+from shared.driver import DriverConnection
 from shared.events import OrderEvent, utcnow
 from shared.outbox import PendingEvent, add_to_outbox, outbox_row
 
@@ -78,13 +79,17 @@ class Changed:
     event: NewEvent | None
 
 
-async def place_order(session: AsyncSession, placement: Placement) -> Placed:
-    counter = await lock_counter(session, placement.context.seller.id)
-    return await _place_locked(session, placement, counter)
+# Placing an order runs on SQLAlchemy's session, or on asyncpg's own connection (`shared.driver`).
+OrderDb = AsyncSession | DriverConnection
+
+
+async def place_order(db: OrderDb, placement: Placement) -> Placed:
+    counter = await lock_counter(db, placement.context.seller.id)
+    return await _place_locked(db, placement, counter)
 
 
 async def place_order_once_checked(
-    session: AsyncSession, seller_id: str, checking: asyncio.Future[Placement]
+    db: OrderDb, seller_id: str, checking: asyncio.Future[Placement]
 ) -> Placed:
     """`place_order` for a checkout still being checked (the catalog's answer on its way), sent
     to the seller its storefront had last time: the seller's counter is locked meanwhile.
@@ -92,14 +97,14 @@ async def place_order_once_checked(
     Raises `NotPlaced`, so the transaction is rolled back having written nothing, unless the
     check passed, for this seller, within `CHECK_WAIT_S` of the lock; the caller then learns
     from `checking` what became of it."""
-    counter = await lock_counter(session, seller_id)
+    counter = await lock_counter(db, seller_id)
     done, _ = await asyncio.wait({checking}, timeout=CHECK_WAIT_S)
     if not done or checking.exception() is not None or checking.result().context.seller.id != seller_id:
         raise NotPlaced
-    return await _place_locked(session, checking.result(), counter)
+    return await _place_locked(db, checking.result(), counter)
 
 
-async def _place_locked(session: AsyncSession, placement: Placement, counter: Counter) -> Placed:
+async def _place_locked(db: OrderDb, placement: Placement, counter: Counter) -> Placed:
     seller = placement.context.seller
     now = utcnow()
     day = next_day_count(counter.day, business_day(now, seller.timezone))
@@ -121,11 +126,11 @@ async def _place_locked(session: AsyncSession, placement: Placement, counter: Co
     )
     seq = counter.last_seq + 1
     event = order_events.order_placed(record, seq)
-    return Placed(record, event=await _write_placed(session, placement, record, day, event))
+    return Placed(record, event=await _write_placed(db, placement, record, day, event))
 
 
 async def _write_placed(
-    session: AsyncSession, placement: Placement, record: OrderRecord, day: DayCount, event: OrderEvent
+    db: OrderDb, placement: Placement, record: OrderRecord, day: DayCount, event: OrderEvent
 ) -> NewEvent:
     """Write the order, its idempotency key, its event and the seller's counter (on PostgreSQL
     in one statement)."""
@@ -138,7 +143,7 @@ async def _write_placed(
         stored = key_row(placement.slug, key.key, key.request_hash, record.order.id, record.order.created_at)
         rows.append((idempotency_keys, stored))
     rows.append((outbox, event_row))
-    await insert_then_update(session, rows, *counter_update(event.seller_id, Counter(event.seq, day)))
+    await insert_then_update(db, rows, *counter_update(event.seller_id, Counter(event.seq, day)))
     return NewEvent(event.seller_id, event.seq, PendingEvent.of_row(event_row))
 
 

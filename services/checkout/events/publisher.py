@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -49,6 +50,19 @@ class MayHaveEvent(Protocol):
 
 
 Outcome = TypeVar("Outcome", bound=MayHaveEvent)
+Db = TypeVar("Db")
+Transaction = Callable[[], AbstractAsyncContextManager[Db]]  # begins; commits as the block ends
+
+
+def in_session(maker: async_sessionmaker[AsyncSession]) -> Transaction[AsyncSession]:
+    """Transactions on a session of `maker`'s."""
+
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[AsyncSession]:
+        async with maker() as session, session.begin():
+            yield session
+
+    return transaction
 
 
 class OrderedPublisher:
@@ -70,10 +84,16 @@ class OrderedPublisher:
     ) -> Outcome:
         """Run `work` in one transaction of the seller's, commit, then publish the event it wrote
         (if any)."""
+        return await self.commit_then_publish_on(in_session(maker), seller_id, work)
+
+    async def commit_then_publish_on(
+        self, transaction: Transaction[Db], seller_id: str, work: Callable[[Db], Awaitable[Outcome]]
+    ) -> Outcome:
+        """`commit_then_publish` on a transaction of any kind (`in_session`, or asyncpg's own)."""
         event: NewEvent | None = None
         try:
-            async with self._seller_lock(seller_id), maker() as session, session.begin():
-                outcome = await work(session)
+            async with self._seller_lock(seller_id), transaction() as db:
+                outcome = await work(db)
                 event = outcome.event
                 if event is not None:
                     self._reserve(event)

@@ -6,9 +6,11 @@ import re
 from datetime import datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from shared.contract import CheckoutOut, CustomerOrder
+from shared.driver import DriverConnection, DriverStatement
 
 from .conftest import Stack, another_checkout, as_seller
 
@@ -201,22 +203,38 @@ async def test_tokens_count_up_within_the_business_day(stack: Stack) -> None:
     assert (await stack.checkout.placed(other))["order"]["token_number"] == "A-001"
 
 
-async def test_an_order_is_written_in_one_statement_after_the_lock_on_postgresql(stack: Stack) -> None:
+async def test_an_order_is_written_in_one_statement_after_the_lock_on_postgresql(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On asyncpg's own connection (`shared.driver`), not SQLAlchemy's engine: two statements
+    between BEGIN and COMMIT, the lock and the one write."""
     shop = await stack.catalog.open_shop()
     async with another_checkout(stack) as (checkout, runtime):
         await checkout.placed(shop)
+        assert runtime.driver.available
         statements: list[str] = []
+        through_the_engine: list[str] = []
 
         def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
             if not statement.startswith(("SELECT", "UPDATE outbox")):  # the outbox relay's
-                statements.append(" ".join(statement.split()))
+                through_the_engine.append(statement)
 
+        def recorded(method: Any) -> Any:
+            async def run(self: DriverConnection, statement: DriverStatement, params: Any) -> Any:
+                statements.append(" ".join(statement.sql.split()))
+                return await method(self, statement, params)
+
+            return run
+
+        monkeypatch.setattr(DriverConnection, "execute", recorded(DriverConnection.execute))
+        monkeypatch.setattr(DriverConnection, "fetchrow", recorded(DriverConnection.fetchrow))
         event.listen(runtime.engine.sync_engine, "before_cursor_execute", seen)
         try:
             placed = await checkout.place(shop, key="one-statement")
         finally:
             event.remove(runtime.engine.sync_engine, "before_cursor_execute", seen)
         assert placed.status_code == 201
+        assert through_the_engine == []
         assert len(statements) == 2, statements
         assert statements[0].startswith("INSERT INTO seller_counters")  # the lock
         for write in ("INSERT INTO orders", "INSERT INTO idempotency_keys", "INSERT INTO outbox"):
