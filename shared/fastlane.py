@@ -3,9 +3,9 @@ dependency solving and exception layers, which cost a short request more CPU tha
 
 A lane sits inside the service defaults (`shared.service`: internal token, admission control,
 request id, request metrics) and in front of the app's routes. The documented route for the
-same path stays: a lane that returns None passes the request on to it, untouched (it must not
-have read the body then). An exception a lane raises is answered by the app's own exception
-handlers, as the route's would be.
+same path stays: a lane that returns None passes the request on to it as it came (a body the
+lane read is given to the route again). An exception a lane raises is answered by the app's own
+exception handlers, as the route's would be.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LaneAnswer = Callable[[Request, "re.Match[str]"], Awaitable[Response | None]]
 ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
@@ -62,24 +62,24 @@ class FastLaneMiddleware:
             path: str = scope["path"]
             for candidate in self.lanes:
                 if scope["method"] in candidate.methods and (match := candidate.pattern.fullmatch(path)):
-                    if await self._answer(candidate, match, scope, receive, send):
-                        return
-                    break
+                    await self._answer(candidate, match, scope, receive, send)
+                    return
         await self.app(scope, receive, send)
 
     async def _answer(
         self, candidate: Lane, match: re.Match[str], scope: Scope, receive: Receive, send: Send
-    ) -> bool:
-        request = Request(scope, receive)
+    ) -> None:
+        read = _Recorded(receive)
+        request = Request(scope, read)
         try:
             response = await candidate.answer(request, match)
         except Exception as exc:
             response = await self._handled(request, exc)
         if response is None:
-            return False
+            await self.app(scope, read.replay, send)
+            return
         scope.setdefault("route", MetricsRoute(candidate.template))
         await response(scope, receive, send)
-        return True
 
     async def _handled(self, request: Request, exc: Exception) -> Response:
         handlers = self.exception_handlers()
@@ -88,3 +88,23 @@ class FastLaneMiddleware:
                 response = handler(request, exc)
                 return await response if inspect.isawaitable(response) else response
         raise exc
+
+
+class _Recorded:
+    """A request's `receive` that keeps what the lane read of the body, to give it to the route
+    again (then the rest, if the lane stopped reading part-way)."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._read: list[Message] = []
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._read.append(message)
+        return message
+
+    async def replay(self) -> Message:
+        if self._read:
+            return self._read.pop(0)
+        return await self._receive()

@@ -37,5 +37,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readiness={"database": runtime.database_ready, "broker": runtime.broker_ready},
         internal_token=settings.internal_token,
         max_in_flight=settings.max_requests_in_flight,
+        lanes=storefront.lanes(runtime),
     )
     return app

@@ -26,6 +26,9 @@ async def fast(request: Request, match: re.Match[str]) -> Response | None:
         raise RuntimeError("a bug")
     if name == "outage":
         raise ConnectionRefusedError("the database is away")
+    if name == "read-then-pass":
+        await request.body()
+        return None
     return PlainTextResponse(f"lane {name} {request.headers.get('x-extra', '')}")
 
 
@@ -36,7 +39,7 @@ def app_with_lane() -> FastAPI:
     async def thing(name: str) -> dict[str, str]:
         return {"route": name}
 
-    @app.post("/things/{name}")
+    @app.api_route("/things/{name}", methods=["POST", "PUT"])
     async def post_thing(name: str, request: Request) -> dict[str, str]:
         return {"route": name, "body": (await request.body()).decode()}
 
@@ -46,7 +49,7 @@ def app_with_lane() -> FastAPI:
         readiness={},
         internal_token=TOKEN,
         max_in_flight=8,
-        lanes=[lane({"GET"}, "/things/{name}", r"/things/(?P<name>[^/]+)", fast)],
+        lanes=[lane({"GET", "PUT"}, "/things/{name}", r"/things/(?P<name>[^/]+)", fast)],
     )
     return app
 
@@ -67,6 +70,8 @@ async def test_the_lane_answers_what_it_can_and_passes_the_rest_on_untouched() -
         other_method = await api.post("/things/hot", content=b"kept")
         assert other_method.json() == {"route": "hot", "body": "kept"}
         assert (await api.get("/things/a/b")).status_code == 404  # the lane's pattern is whole-path
+        read_first = await api.put("/things/read-then-pass", content=b"x" * 100_000)
+        assert read_first.json() == {"route": "read-then-pass", "body": "x" * 100_000}
 
 
 async def test_what_the_lane_raises_is_answered_by_the_apps_handlers() -> None:
