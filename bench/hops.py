@@ -25,9 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 from bench.backing import Backing
+from bench.http1 import Response, read_response, request_head
 from bench.stats import percentile
 from bench.targets import FloorTarget, Seller, SystemTarget
 from scripts.system import ROOT
@@ -53,23 +52,10 @@ class Peer:
 
     async def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
-    ) -> tuple[int, dict[str, str]]:
-        head = (
-            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            + "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-            + "\r\n"
-        ).encode("latin-1")
-        self.writer.write(head + body)
-        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-        found = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            found[name.strip().lower()] = value.strip()
-        if found.get("transfer-encoding", "").lower() == "chunked":
-            raise RuntimeError(f"{method} {path}: a chunked answer; this client reads Content-Length only")
-        await self.reader.readexactly(int(found.get("content-length", "0")))
-        return int(lines[0].split(" ", 2)[1]), found
+    ) -> Response:
+        self.writer.write(request_head(method, path, "127.0.0.1", self.port, len(body), headers or {}) + body)
+        response, _ = await read_response(self.reader)
+        return response
 
 
 async def measure(
@@ -81,10 +67,9 @@ async def measure(
     peers = {name: await Peer.open(port) for name, port in [*ports.items(), ("floor", floor.port)]}
     slug = sellers[0].order.path.split("/")[3]
     context = f"/internal/storefronts/{slug}/checkout-context"
-    _, answered = await peers["catalog"].request("GET", context, headers=token)
-    etag = answered["etag"]
+    etag = (await peers["catalog"].request("GET", context, headers=token)).headers["etag"]
 
-    def send(kind: str, round_: int) -> Awaitable[tuple[int, dict[str, str]]]:
+    def send(kind: str, round_: int) -> Awaitable[Response]:
         seller = sellers[round_ % len(sellers)]
         body = json.dumps(seller.order.body).encode()
         if kind == "floor":
@@ -95,6 +80,8 @@ async def measure(
         if kind == "checkout":
             return peers["checkout"].request("POST", seller.order.path, body, token)
         return peers["gateway"].request("POST", seller.order.path, body)
+
+    import psutil  # a benchmark extra (requirements-bench.txt), installed by `main`'s caller
 
     pids = {**system.pids(), **{f"floor-{name}": pid for name, pid in floor.pids().items()}}
     processes = {name: psutil.Process(pid) for name, pid in pids.items()}
@@ -116,7 +103,7 @@ async def measure(
 
 
 async def _rounds(
-    send: Callable[[str, int], Awaitable[tuple[int, dict[str, str]]]],
+    send: Callable[[str, int], Awaitable[Response]],
     kinds: list[str],
     rounds: int,
     samples: dict[str, list[float]] | None,
@@ -125,7 +112,7 @@ async def _rounds(
         shift = round_ % len(kinds)
         for kind in kinds[shift:] + kinds[:shift]:
             started = time.perf_counter()
-            status, _ = await send(kind, round_)
+            status = (await send(kind, round_)).status
             elapsed_ms = (time.perf_counter() - started) * 1000
             if status not in (201, 304):
                 raise RuntimeError(f"{kind}: answered {status}")

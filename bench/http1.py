@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Servers close idle keep-alive connections (uvicorn after 5 s); a connection idle longer
 # than this is not reused, so a request never races the server's close.
@@ -20,6 +20,17 @@ IDLE_REUSE_S = 2.0
 class Response:
     status: int
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+
+
+def request_head(method: str, path: str, host: str, port: int, length: int, headers: dict[str, str]) -> bytes:
+    """The request line and headers of a JSON request with a body of `length` bytes."""
+    return (
+        f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {length}\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        + "\r\n"
+    ).encode("latin-1")
 
 
 class ConnectionPool:
@@ -32,12 +43,7 @@ class ConnectionPool:
         self._slots = asyncio.Semaphore(size)
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> Response:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            + "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
-            + "\r\n"
-        ).encode("latin-1")
+        head = request_head("POST", path, self.host, self.port, len(body), headers or {})
         async with self._slots:
             reused = self._take_idle()
             if reused is not None:
@@ -61,7 +67,7 @@ class ConnectionPool:
     ) -> Response:
         try:
             writer.write(data)
-            response, keep = await _read_response(reader)
+            response, keep = await read_response(reader)
         except BaseException:
             writer.close()
             raise
@@ -80,7 +86,7 @@ class ConnectionPool:
         self._idle.clear()
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[Response, bool]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[Response, bool]:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -94,7 +100,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[Response, bool]:
     else:
         body = await reader.readexactly(int(headers.get("content-length", "0")))
     keep = headers.get("connection", "").lower() != "close"
-    return Response(status, body), keep
+    return Response(status, body, headers), keep
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:

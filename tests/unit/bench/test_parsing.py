@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bench.http1 import _read_response
+from bench.http1 import read_response
 from bench.profile import summarize
 from bench.requirements import REQUIREMENTS, pinned
 
@@ -43,7 +43,7 @@ def read(raw: bytes) -> tuple[int, bytes, bool]:
         reader = asyncio.StreamReader()
         reader.feed_data(raw)
         reader.feed_eof()
-        response, keep = await _read_response(reader)
+        response, keep = await read_response(reader)
         return response.status, response.body, keep
 
     return asyncio.run(go())
