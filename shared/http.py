@@ -38,7 +38,7 @@ class UpstreamTimeout(UpstreamError):
 
 
 class UpstreamBusy(UpstreamError):
-    """Every connection to the service is in use, and this client does not queue."""
+    """Every connection to the service is in use, and so is every place in this client's queue."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +56,11 @@ class InternalClient:
     """One per upstream service and process. Paths are appended to `base_url` as given (already
     percent-encoded); an absolute `http://` URL is used as it is.
 
-    With `queue=False`, a request finding all `max_connections` in use fails at once with
-    UpstreamBusy instead of waiting for one: in front of an overloaded service, a prompt 503
-    serves the client better than a place in a queue."""
+    A request finding all `max_connections` in use waits for one, within its timeout. With
+    `max_waiting` set, a request finding that many already waiting fails at once with
+    UpstreamBusy instead: in front of an overloaded service, a prompt 503 serves the client
+    better than a long queue, while a short one carries a healthy service through a brief stall
+    (a checkpoint, a collection) without refusing anyone."""
 
     def __init__(
         self,
@@ -67,13 +69,13 @@ class InternalClient:
         *,
         timeout: float = 5.0,
         max_connections: int = MAX_CONNECTIONS,
-        queue: bool = True,
+        max_waiting: int | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = internal_token
         self._timeout = timeout
         self._max_connections = max_connections
-        self._queue = queue
+        self._max_in_flight = None if max_waiting is None else max_connections + max_waiting
         self._in_flight = 0
         self._session: aiohttp.ClientSession | None = None
 
@@ -100,8 +102,11 @@ class InternalClient:
 
         A GET whose pooled connection turns out to be closed is sent once more on a new one; a
         POST is not (the service may have acted on it)."""
-        if not self._queue and self._in_flight >= self._max_connections:
-            raise UpstreamBusy(f"{self.base_url}: all {self._max_connections} connections are in use")
+        if self._max_in_flight is not None and self._in_flight >= self._max_in_flight:
+            raise UpstreamBusy(
+                f"{self.base_url}: all {self._max_connections} connections are in use and "
+                f"{self._max_in_flight - self._max_connections} requests are waiting"
+            )
         url = URL(path if path.startswith(("http://", "https://")) else self.base_url + path, encoded=True)
         sent_headers = {INTERNAL_TOKEN_HEADER: self._token, **(headers or {})}
         if request_id := request_id_var.get():

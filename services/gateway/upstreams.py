@@ -12,6 +12,10 @@ from services.gateway.links import NotifierLinks
 from shared.http import InternalClient, UpstreamError, close_all
 
 READINESS_TIMEOUT_S = 3.0
+# Requests that may wait for a connection to the catalog or the checkout beyond the pool's
+# 64: about 0.4 s of orders at 300/s, so a brief stall of a healthy service refuses nobody,
+# while an overloaded one still gets a prompt 503 for everything past it.
+UPSTREAM_MAX_WAITING = 128
 
 
 @dataclass
@@ -26,8 +30,12 @@ class Upstreams:
         token = settings.internal_token
         timeout = settings.upstream_timeout_s
         return cls(
-            catalog=InternalClient(settings.catalog_base_url, token, timeout=timeout, queue=False),
-            checkout=InternalClient(settings.checkout_base_url, token, timeout=timeout, queue=False),
+            catalog=InternalClient(
+                settings.catalog_base_url, token, timeout=timeout, max_waiting=UPSTREAM_MAX_WAITING
+            ),
+            checkout=InternalClient(
+                settings.checkout_base_url, token, timeout=timeout, max_waiting=UPSTREAM_MAX_WAITING
+            ),
             probe=InternalClient("", token, timeout=READINESS_TIMEOUT_S),
             notifiers=NotifierLinks(settings.notifier_base_urls, token, settings.notifier_connect_timeout_s),
         )

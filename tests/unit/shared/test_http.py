@@ -112,18 +112,19 @@ async def test_a_peer_that_closes_without_answering_is_an_upstream_error() -> No
             await client.get("/anything")  # asked twice, refused twice
 
 
-async def test_a_client_that_does_not_queue_refuses_at_once_when_every_connection_is_busy(
-    upstream: str,
-) -> None:
-    async with InternalClient(upstream, "secret", max_connections=2, queue=False) as client:
+async def test_a_client_with_a_bounded_queue_refuses_at_once_when_it_is_full(upstream: str) -> None:
+    async with InternalClient(upstream, "secret", max_connections=2, max_waiting=1) as client:
         busy = [asyncio.create_task(client.get("/slow", within_s=0.5)) for _ in range(2)]
         await asyncio.sleep(0)  # both have taken their connection
+        waiting = asyncio.create_task(client.get("/e", within_s=2.0))
+        await asyncio.sleep(0)
         with pytest.raises(UpstreamBusy):
             await asyncio.wait_for(client.get("/e"), 0.2)
         assert all(
             isinstance(outcome, UpstreamTimeout)
             for outcome in await asyncio.gather(*busy, return_exceptions=True)
         )
+        assert (await waiting).status_code == 200  # served once a connection was free
         assert (await client.get("/e")).status_code == 200  # the connections were given back
 
 
