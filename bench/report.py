@@ -215,10 +215,19 @@ def _throughput_section(results: dict[str, Any]) -> list[str]:
     ]
     for step in data["steps"]:
         accepted = f"{step['accepted']}/{step['orders']}"
-        cells = [f"{step['rate']:g}", _quad(step), accepted, str(step["failed_requests"]), str(step["lost"])]
+        cells = [f"{step['rate']:g}", _quad(step), accepted, failed_cell(step), str(step["lost"])]
         extra = ["yes" if step["held"] else "no", _fmt(step.get("other_cores"), 2)]
         lines.append("| " + " | ".join([*cells, *extra]) + " |")
     return lines
+
+
+def failed_cell(step: dict[str, Any]) -> str:
+    """The step's failed requests, and which services refused how many of them at once."""
+    shed = {name: int(count) for name, count in step.get("shed", {}).items() if count}
+    refused = ", ".join(f"{count} by the {name}" for name, count in shed.items())
+    return (
+        f"{step['failed_requests']} ({refused} refused as busy)" if refused else str(step["failed_requests"])
+    )
 
 
 def _kib(value: int) -> str:
@@ -263,7 +272,8 @@ def _connections_section(results: dict[str, Any]) -> list[str]:
         f"heartbeat{'' if beat['checked'] else ' (held too briefly to check)'}.",
         "",
         f"Orders meanwhile at {data['orders_meanwhile']['rate']:g}/s: {_quad(data['orders_meanwhile'])} ms "
-        f"(p50 / p90 / p99 / max), lost {data['orders_meanwhile']['lost']}.",
+        f"(p50 / p90 / p99 / max), failed {failed_cell(data['orders_meanwhile'])}, "
+        f"lost {data['orders_meanwhile']['lost']}.",
     ]
     return lines
 
@@ -287,7 +297,9 @@ def _storm_section(results: dict[str, Any]) -> list[str]:
         f"{data['storm_sockets_duplicated']}; seq gaps {data['seq_gaps']}, repeats {data['seq_repeats']}, "
         f"resets {data['resets']}; most attempts by one socket {data['reconnect_attempts_max']}.",
         "",
-        f"Orders meanwhile (all sockets): {_quad(data['orders_meanwhile'])} ms.",
+        f"Orders meanwhile (all sockets): {_quad(data['orders_meanwhile'])} ms (p50 / p90 / p99 / max), "
+        f"{data['orders_meanwhile']['accepted']} of {data['orders_meanwhile']['orders']} accepted, "
+        f"failed {failed_cell(data['orders_meanwhile'])}, lost {data['orders_meanwhile']['lost']}.",
     ]
 
 

@@ -114,6 +114,7 @@ class Bench:
         databases = list(self.target.backing.databases)
         time.sleep(PG_STATS_FLUSH_S)
         counted = database_counters(databases)
+        shed_before = self.target.shed()
         meter.start()
         result = self.load.run(rate, duration_s, prefix, len(self.active), label, during)
         cpu = meter.stop()
@@ -121,6 +122,9 @@ class Bench:
         time.sleep(PG_STATS_FLUSH_S)  # PostgreSQL publishes its counters at most once a second
         record["database_per_order"] = per_order(counted, database_counters(databases), record["accepted"])
         record["other_cores"] = meter.other_cores
+        record["shed"] = {
+            name: count - shed_before.get(name, 0.0) for name, count in self.target.shed().items()
+        }
         record["recovery_before"] = recovery
         if result.outcome.missing:
             self.missing[f"{label} {rate:g}/s"] = result.outcome.missing

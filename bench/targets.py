@@ -21,6 +21,8 @@ from bench.floor import TABLE_DDL
 from bench.workers import OrderTarget
 from scripts.system import ROOT, System
 
+SHED_METRIC = "santhai_http_requests_shed_total"
+
 CUSTOMER = {"name": "-", "phone": "+1 555 0100"}
 ADDRESS = {
     "line1": "12 Main St",
@@ -181,6 +183,9 @@ class FloorTarget:
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items()}
 
+    def shed(self) -> dict[str, float]:
+        return {}  # the floor refuses nothing
+
     def stop(self) -> None:
         for process in self.processes.values():
             process.terminate()
@@ -264,6 +269,25 @@ class SystemTarget:
             if proc.process is not None and proc.alive
         }
 
+    def shed(self) -> dict[str, float]:
+        """Requests each running service has refused at once with 503 since it started."""
+        assert self.system is not None
+        counts: dict[str, float] = {}
+        for name, process in self.system.processes.items():
+            if process.alive:
+                with contextlib.suppress(httpx.HTTPError):
+                    counts[name] = shed_count(httpx.get(f"{process.url}/metrics", timeout=5).text)
+        return counts
+
     def stop(self) -> None:
         if self.system is not None:
             self.system.stop()
+
+
+def shed_count(metrics: str) -> float:
+    """The sum of `santhai_http_requests_shed_total` in a Prometheus text exposition."""
+    return sum(
+        float(line.rpartition(" ")[2])
+        for line in metrics.splitlines()
+        if line.startswith(SHED_METRIC + "{") or line.startswith(SHED_METRIC + " ")
+    )

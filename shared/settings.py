@@ -31,7 +31,10 @@ class BaseServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     # HTTP requests answered at once; past this a request gets 503 and Retry-After at once.
-    max_requests_in_flight: int = Field(default=64, ge=1)
+    # Above what the callers can send at once (the gateway's 64 connections to a service and
+    # the notifier's 16), so the callers' own queues do the waiting and a service refuses only
+    # what comes beyond them.
+    max_requests_in_flight: int = Field(default=128, ge=1)
 
     @model_validator(mode="after")
     def _refuse_dev_secret_outside_dev(self) -> BaseServiceSettings:

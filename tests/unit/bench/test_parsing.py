@@ -8,7 +8,9 @@ import pytest
 
 from bench.http1 import read_response
 from bench.profile import summarize
+from bench.report import failed_cell
 from bench.requirements import REQUIREMENTS, pinned
+from bench.targets import shed_count
 
 
 def test_pins_are_read_from_name_equals_version_lines() -> None:
@@ -78,3 +80,22 @@ def test_idle_stacks_are_counted_apart_and_project_frames_listed() -> None:
     found = summarize(collapsed)
     assert (found["samples"], found["idle_samples"]) == (10, 90)
     assert found["project"] == [("handle (services/checkout/api/storefront.py:70)", 1.0)]
+
+
+def test_the_shed_count_sums_every_service_label_of_the_counter() -> None:
+    exposition = (
+        "# HELP santhai_http_requests_shed_total HTTP requests answered 503 at once\n"
+        "# TYPE santhai_http_requests_shed_total counter\n"
+        'santhai_http_requests_shed_total{service="gateway"} 3.0\n'
+        'santhai_http_requests_shed_total{service="checkout"} 64.0\n'
+        'santhai_http_requests_shed_created{service="gateway"} 1.7e+09\n'
+        'santhai_http_requests_total{service="gateway"} 900.0\n'
+    )
+    assert shed_count(exposition) == 67.0
+    assert shed_count("") == 0.0
+
+
+def test_failed_requests_name_the_services_that_refused_them() -> None:
+    step = {"failed_requests": 67, "shed": {"gateway": 0.0, "checkout": 67.0}}
+    assert failed_cell(step) == "67 (67 by the checkout refused as busy)"
+    assert failed_cell({"failed_requests": 2}) == "2"
