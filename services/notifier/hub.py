@@ -16,6 +16,7 @@ from typing import Any
 from services.notifier.config import Settings
 from services.notifier.domain import frames
 from services.notifier.domain.frames import CloseCode
+from services.notifier.domain.heartbeats import HeartbeatWheel
 from services.notifier.domain.sequencing import SequenceCursor, VersionGate
 from services.notifier.upstream import Upstreams, UpstreamUnavailable
 from shared.contract import customer_view
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 REFRESH_CONCURRENCY = 16
 HEARTBEAT_FRAME = OutFrame(frames.HEARTBEAT)
+# How often the heartbeat wheel turns one slot: 150 slots for the default 15 s interval.
+HEARTBEAT_TICK_S = 0.1
 
 
 class SellerSocket:
@@ -39,6 +42,10 @@ class SellerSocket:
         # Held events are released all at once when their gap closes, so they must fit in
         # the connection's queue along with the page that closes it.
         self.cursor: SequenceCursor[OutFrame] = SequenceCursor(pending_limit=max(1, conn.queue_limit // 4))
+
+    @property
+    def subscribed(self) -> bool:
+        return self.cursor.started
 
     @property
     def budget(self) -> int:
@@ -60,6 +67,10 @@ class OrderSocket:
         self.order_id = order_id
         self.key = key
         self.gate: VersionGate[OutFrame] = VersionGate()
+
+    @property
+    def subscribed(self) -> bool:
+        return self.gate.sent is not None
 
 
 class SellerFeed:
@@ -177,6 +188,9 @@ class Hub:
         self._sellers: dict[str, SellerFeed] = {}
         self._orders: dict[str, set[OrderSocket]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        slots = max(1, round(settings.notifier_heartbeat_interval_s / HEARTBEAT_TICK_S))
+        self._heartbeats: HeartbeatWheel[SellerSocket | OrderSocket] = HeartbeatWheel(slots)
+        self._heartbeat_tick_s = settings.notifier_heartbeat_interval_s / slots
 
     # --- registration ----------------------------------------------------------------
 
@@ -186,6 +200,7 @@ class Hub:
         if feed is None:
             feed = self._sellers[socket.seller_id] = SellerFeed(self, socket.seller_id)
         feed.sockets.add(socket)
+        self._heartbeats.add(socket)
 
     def start_seller_socket(
         self, socket: SellerSocket, after: int, head: int, logged: list[OrderEvent]
@@ -201,6 +216,7 @@ class Hub:
             feed.request_fill()
 
     def remove_seller_socket(self, socket: SellerSocket) -> None:
+        self._heartbeats.discard(socket)
         feed = self._sellers.get(socket.seller_id)
         if feed is None:
             return
@@ -211,12 +227,14 @@ class Hub:
 
     def add_order_socket(self, socket: OrderSocket) -> None:
         self._orders.setdefault(socket.order_id, set()).add(socket)
+        self._heartbeats.add(socket)
 
     def start_order_socket(self, socket: OrderSocket, version: int) -> None:
         if (frame := socket.gate.start(version)) is not None:
             socket.conn.send(frame)
 
     def remove_order_socket(self, socket: OrderSocket) -> None:
+        self._heartbeats.discard(socket)
         sockets = self._orders.get(socket.order_id)
         if sockets is None:
             return
@@ -309,18 +327,16 @@ class Hub:
     # --- heartbeats and lifetime -----------------------------------------------------
 
     async def run_heartbeats(self) -> None:
-        """One loop for all sockets: a heartbeat to every subscribed socket each interval."""
+        """Every tick, a heartbeat to the subscribed sockets of the wheel's next slot: each socket
+        hears one every interval, and the process sends them a few at a time, never all at once."""
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while True:
-            await asyncio.sleep(self.settings.notifier_heartbeat_interval_s)
-            for conn in self._subscribed_connections():
-                conn.send(HEARTBEAT_FRAME)
-
-    def _subscribed_connections(self) -> list[Connection]:
-        conns = [s.conn for feed in self._sellers.values() for s in feed.sockets if s.cursor.started]
-        conns.extend(
-            s.conn for trackers in self._orders.values() for s in trackers if s.gate.sent is not None
-        )
-        return conns
+            due += self._heartbeat_tick_s
+            await asyncio.sleep(max(0.0, due - loop.time()))
+            for socket in self._heartbeats.advance():
+                if socket.subscribed:
+                    socket.conn.send(HEARTBEAT_FRAME)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
