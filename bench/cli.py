@@ -82,7 +82,7 @@ def options(args: argparse.Namespace, run_dir: Path) -> Options:
         warmup_s=1 if quick else 3,
         sellers=10 if quick else 100,
         dashboards=2,
-        throughput_rates=[10, 25, 50, 100, 150, 200, 250, 300, 400, 500, 600, 800],
+        throughput_rates=[10, 25, 50, 100, 150, 200, 250, 300, 350, 400, 500, 600, 800],
         throughput_duration_s=4 if quick else 60,
         throughput_max_steps=2 if quick else 6,
         sockets=400 if quick else 10_000,

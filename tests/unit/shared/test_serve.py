@@ -137,3 +137,82 @@ async def test_the_handshake_headers_are_let_go_once_the_socket_is_accepted() ->
     # The application's copy of the headers is its own.
     assert (b"upgrade", b"websocket") in [(name.lower(), value) for name, value in seen["scope_headers"]]
     protocol.connection_lost(None)
+
+
+class CountingTransport(FakeTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.writes += 1
+        super().write(data)
+
+
+async def accepted_protocol(app: Any) -> tuple[ContractWebSocketProtocol, CountingTransport, ClientProtocol]:
+    config = uvicorn.Config(app, ws=ContractWebSocketProtocol, log_config=None, ws_per_message_deflate=False)
+    config.load()
+    protocol = ContractWebSocketProtocol(config=config, server_state=ServerState(), app_state={})
+    transport = CountingTransport()
+    protocol.connection_made(transport)
+    client = ClientProtocol(parse_uri("ws://127.0.0.1/ws/seller"))
+    client.send_request(client.connect())
+    protocol.data_received(b"".join(client.data_to_send()))
+    return protocol, transport, client
+
+
+def received_by(client: ClientProtocol, transport: CountingTransport) -> list[Frame]:
+    client.receive_data(bytes(transport.written))
+    transport.written.clear()
+    return [event for event in client.events_received() if isinstance(event, Frame)]
+
+
+async def test_messages_sent_in_one_turn_go_out_in_one_write_in_order_and_before_a_close() -> None:
+    writes: list[int] = []
+    done = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        writes.append(transport.writes)
+        for index in range(3):
+            await send({"type": "websocket.send", "text": f'{{"n": {index}}}'})
+        await send({"type": "websocket.send", "bytes": b"raw"})
+        writes.append(transport.writes)  # nothing written yet
+        await asyncio.sleep(0)  # the end of the turn writes them
+        writes.append(transport.writes)
+        await send({"type": "websocket.send", "text": "last"})
+        await send({"type": "websocket.close", "code": 4403, "reason": "bye"})
+        done.set()
+
+    protocol, transport, client = await accepted_protocol(app)
+    async with asyncio.timeout(5):
+        await done.wait()
+    handshake = writes[0]
+    assert writes == [handshake, handshake, handshake + 1]
+    frames = received_by(client, transport)
+    assert [frame.data for frame in frames[:4]] == [b'{"n": 0}', b'{"n": 1}', b'{"n": 2}', b"raw"]
+    assert [frame.opcode for frame in frames[:4]] == [Opcode.TEXT] * 3 + [Opcode.BINARY]
+    assert frames[4].data == b"last" and frames[5].opcode is Opcode.CLOSE  # written before the close
+    protocol.connection_lost(None)
+
+
+async def test_nothing_queued_is_written_after_the_connection_closed() -> None:
+    queued = asyncio.Event()
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": "never written"})
+        protocol.conn.send_close(1000)  # as uvicorn does when the client closes
+        transport.close()
+        queued.set()
+        await receive()
+
+    protocol, transport, _client = await accepted_protocol(app)
+    async with asyncio.timeout(5):
+        await queued.wait()
+    await asyncio.sleep(0)
+    assert transport.writes == 1  # the handshake's answer
+    assert b"never written" not in transport.written
+    protocol.connection_lost(None)
