@@ -1,5 +1,6 @@
 """Smoke test of the benchmark: the floor alone for a couple of seconds, as `make bench` runs it
-(its own databases and vhost, a load generator in other processes), then its JSON."""
+(its own databases and vhost, a load generator in other processes), then what it writes: the
+JSON, the Markdown summary and the latency plot."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def test_the_floor_delivers_every_order_to_every_dashboard(tmp_path: Path) -> No
         "5",
         "--socket-processes",
         "1",
-        "--no-docs",
+        "--docs",
+        str(tmp_path / "docs"),
         "--wait-quiet",
         "0",
         "--results",
@@ -37,6 +39,9 @@ def test_the_floor_delivers_every_order_to_every_dashboard(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr[-2000:]
 
     (written,) = tmp_path.glob("*.json")
+    summary = (tmp_path / "docs" / "latest.md").read_text()
+    assert "![latency](latency.png)" in summary and "| 50 |" in summary
+    assert (tmp_path / "docs" / "latency.png").read_bytes().startswith(b"\x89PNG")
     step = json.loads(written.read_text())["floor"]["latency"][0]
     assert step["rate"] == 50
     assert step["accepted"] == step["orders"] == 100
